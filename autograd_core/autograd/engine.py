@@ -1,0 +1,238 @@
+"""The backward pass: reverse-mode differentiation over the recorded graph.
+
+``run_backward`` is the one place where everything common to all operations happens:
+
+1. count, for every node, how many edges lead into it (an iterative walk: no recursion, so a
+   graph a million nodes deep works);
+2. start from the roots with their seed gradients and process a node once all the nodes that
+   consume its output have passed their gradient on (so it runs after all its consumers:
+   reverse topological order);
+3. for each node: call tensor hooks, call its ``backward``, check every returned gradient,
+   sum broadcast dimensions back to the input's shape, and accumulate into the input's node
+   or, for a leaf, into ``.grad``;
+4. free what the node saved unless ``retain_graph``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import grad_mode
+from .._tensor import Tensor, _tensor_from_array
+from ..ops.shape import sum_to
+from .function import _FREED, _anomaly_mode
+
+
+def _count_dependencies(roots) -> dict:
+    """For every node reachable from ``roots``, the number of edges pointing into it."""
+    dependencies = {}
+    stack = list(roots)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for edge in node._next:
+            if edge is None:
+                continue
+            target = edge[0]
+            if type(target) is Tensor:
+                continue
+            dependencies[target] = dependencies.get(target, 0) + 1
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return dependencies
+
+
+def _fit_gradient(node, index: int, grad: Tensor, shape: tuple, dtype) -> Tensor:
+    """Sum broadcast dimensions back so ``grad`` has the input's shape and dtype."""
+    if type(grad) is not Tensor:
+        raise TypeError(
+            f"{type(node).__name__}.backward returned {type(grad).__name__} for input {index}; "
+            "return Tensors (or None)"
+        )
+    if grad._data.shape != shape:
+        grad = sum_to(grad, shape, f"the gradient {type(node).__name__}.backward returned for input {index}")
+    if grad._data.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=None):
+    """Backpropagate ``seeds`` from the ``roots`` tensors.
+
+    Without ``capture`` gradients accumulate into leaves' ``.grad`` (``Tensor.backward``).
+    With ``capture`` (a dict from (node or leaf, output_nr) to a slot index) the gradients
+    reaching those places are returned instead and ``.grad`` is left alone (``autograd.grad``).
+    """
+    buffers: dict = {}
+    start_nodes = []
+    captured = {} if capture is not None else None
+    owned = set()
+    for root, seed in zip(roots, seeds):
+        owned.add(_storage_key(seed._data))
+        node = root.grad_fn
+        if node is None:
+            if capture is not None:
+                key = (root, 0)
+                if key in capture:
+                    _accumulate_captured(captured, capture[key], seed)
+            else:
+                _accumulate_leaf(root, seed, owned, create_graph)
+            continue
+        slots = buffers.get(node)
+        if slots is None:
+            slots = buffers[node] = [None] * _output_count(node)
+            start_nodes.append(node)
+        nr = root._output_nr
+        slots[nr] = seed if slots[nr] is None else slots[nr] + seed
+    dependencies = _count_dependencies(start_nodes)
+    ready = [node for node in start_nodes if node not in dependencies]
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            grads = _run_pre_hooks(node, grads)
+            if capture is not None:
+                for nr, grad in enumerate(grads):
+                    key = (node, nr)
+                    if key in capture and grad is not None:
+                        _accumulate_captured(captured, capture[key], grad)
+            node._grad = (
+                grads[0]._data if len(grads) == 1 else tuple(None if g is None else g._data for g in grads)
+            )
+            results = _call_backward(node, grads)
+            for index, edge in enumerate(node._next):
+                if edge is None:
+                    continue
+                grad = results[index]
+                if grad is None:
+                    continue
+                target, nr, shape, dtype = edge
+                grad = _fit_gradient(node, index, grad, shape, dtype)
+                if type(target) is Tensor:
+                    if capture is None:
+                        _accumulate_leaf(target, grad, owned, create_graph)
+                    elif (target, 0) in capture:
+                        _accumulate_captured(captured, capture[(target, 0)], grad)
+                    continue
+                slots = buffers.get(target)
+                if slots is None:
+                    slots = buffers[target] = [None] * _output_count(target)
+                slots[nr] = grad if slots[nr] is None else slots[nr] + grad
+                remaining = dependencies[target] - 1
+                dependencies[target] = remaining
+                if remaining == 0:
+                    ready.append(target)
+            if not retain_graph:
+                _free(node)
+    return captured
+
+
+def _storage_key(array: np.ndarray) -> int:
+    base = array.base
+    return id(array) if base is None else id(base)
+
+
+def _output_count(node) -> int:
+    value = node._value
+    return len(value) if type(value) is tuple else 1
+
+
+def _call_backward(node, grads) -> tuple:
+    """Call the node's backward with a gradient for every output (zeros where none came)."""
+    if len(grads) > 1 and any(g is None for g in grads):
+        grads = [_tensor_from_array(np.zeros_like(v)) if g is None else g for g, v in zip(grads, node._value)]
+    results = type(node).backward(node, *grads)
+    if type(results) is not tuple:
+        results = (results,)
+    expected = len(node._next)
+    if len(results) != expected:
+        raise RuntimeError(
+            f"{type(node).__name__}.backward returned {len(results)} gradient(s), but forward "
+            f"took {expected} input(s): return one gradient per input, None for inputs "
+            "that need none."
+        )
+    if _anomaly_mode[0]:
+        _check_finite(node, results)
+    return results
+
+
+def _check_finite(node, results) -> None:
+    for index, grad in enumerate(results):
+        if grad is None or grad._data.dtype.kind != "f" or np.isfinite(grad._data).all():
+            continue
+        trace = "".join(getattr(node, "_trace", None) or ["  (traceback not recorded)\n"])
+        raise RuntimeError(
+            f"Function '{node.name()}' returned nan or inf values in its {index}th output "
+            f"gradient (shape {grad._data.shape}). The operation was created here:\n{trace}"
+        )
+
+
+def _run_pre_hooks(node, grads):
+    """Tensor hooks and ``retain_grad`` on a non-leaf live on the node that made the tensor."""
+    hooks = getattr(node, "_hooks", None)
+    retained = getattr(node, "_retained", None)
+    if hooks is None and retained is None:
+        return grads
+    grads = list(grads)
+    if hooks:
+        for nr, hook in hooks:
+            if grads[nr] is not None:
+                replacement = hook(grads[nr])
+                if replacement is not None:
+                    grads[nr] = _check_hook_result(replacement, grads[nr])
+    if retained:
+        for nr, reference in retained.items():
+            tensor = reference()
+            if tensor is not None and grads[nr] is not None:
+                grad = grads[nr] if grad_mode.is_grad_enabled() else grads[nr].detach()
+                tensor.grad = grad.clone() if tensor.grad is None else tensor.grad + grad
+    return grads
+
+
+def _check_hook_result(replacement, grad):
+    if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
+        raise RuntimeError(
+            f"a gradient hook must return None or a Tensor of shape {tuple(grad.shape)}, "
+            f"got {replacement!r:.80}"
+        )
+    return replacement
+
+
+def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool) -> None:
+    """Add ``grad`` into ``leaf.grad``, never letting two ``.grad``s share memory."""
+    hooks = getattr(leaf, "_backward_hooks", None)
+    if hooks:
+        for hook in hooks:
+            replacement = hook(grad)
+            if replacement is not None:
+                grad = _check_hook_result(replacement, grad)
+    if not create_graph:
+        grad = grad.detach() if grad._requires_grad else grad
+    if leaf.grad is None:
+        key = _storage_key(grad._data)
+        if key in owned:
+            grad = grad.clone() if create_graph else _tensor_from_array(grad._data.copy())
+        else:
+            owned.add(key)
+        leaf.grad = grad
+    else:
+        leaf.grad = leaf.grad + grad
+
+
+def _accumulate_captured(captured: dict, slot: int, grad: Tensor) -> None:
+    previous = captured.get(slot)
+    captured[slot] = grad if previous is None else previous + grad
+
+
+def _free(node) -> None:
+    """Drop what backward no longer needs: saved tensors, and large output values."""
+    if node._saved is not None:
+        node._saved = _FREED
+    value = node._value
+    if type(value) is np.ndarray and value.size > _KEEP_VALUE_SIZE:
+        node._value = None
+
+
+# Output values up to this size stay on the node after backward, for graph pictures.
+_KEEP_VALUE_SIZE = 64

@@ -1,0 +1,279 @@
+"""``Function``: one differentiable operation, and the graph node that records it.
+
+A subclass states the math and nothing else::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = np.exp(x.numpy())
+            ctx.save_for_backward(y)          # saving the output: dy/dx = y
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y                   # Tensor operations: differentiable again
+
+``Exp.apply(x)`` runs ``forward`` (with NumPy arrays or Tensors out) and, when ``x`` requires
+grad and grad mode is on, returns a Tensor whose ``grad_fn`` is the node ``ctx``: an instance of
+``Exp`` that holds what backward needs and the edges to the inputs' nodes. The engine
+(``engine.py``) does everything common to all operations: summing broadcast dimensions back,
+checking shapes, accumulating, hooks, freeing.
+
+Nodes never refer to the tensors they produced, so a graph is freed by reference counting.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import numpy as np
+
+from .. import grad_mode
+from .._tensor import Tensor, _tensor_from_array
+
+_FREED = "freed"
+_PACKAGE_DIRS: tuple[str, ...] = ()
+_scope_stack: list = []
+_anomaly_mode = [False]
+
+
+def _creation_site() -> tuple[str, int] | None:
+    """(file, line) of the first frame outside the library: the user code that made a node."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRS):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return frame.f_code.co_filename, frame.f_lineno
+
+
+class Function:
+    """Base of every differentiable operation and of user-defined ones (PyTorch's contract).
+
+    ``forward(ctx, *inputs)`` computes the output; ``backward(ctx, *grad_outputs)`` returns
+    one gradient per input of forward (``None`` for inputs that need none), written with Tensor
+    operations. ``ctx.save_for_backward(*tensors)`` keeps tensors for backward and
+    ``ctx.saved_tensors`` gives them back, checked against in-place changes.
+    ``ctx.needs_input_grad`` tells which inputs need a gradient.
+    """
+
+    # Slots that every node has; a subclass gets a __dict__ for its own ctx attributes.
+    __slots__ = (
+        "needs_input_grad",
+        "_next",
+        "_saved",
+        "_to_save",
+        "_value",
+        "_grad",
+        "_site",
+        "_scope",
+        "_non_differentiable",
+        "_hooks",
+        "_retained",
+        "_trace",
+        "__dict__",
+    )
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    # ----------------------------------------------------------------- forward side
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` and, when any input requires grad, record the node."""
+        record = False
+        if grad_mode._grad_enabled.get():
+            for arg in args:
+                if type(arg) is Tensor and arg._requires_grad:
+                    record = True
+                    break
+        ctx = object.__new__(cls)
+        ctx._to_save = None
+        if not record:
+            return _wrap_outputs(cls.forward(ctx, *args), None)
+        token = grad_mode._grad_enabled.set(False)
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            grad_mode._grad_enabled.reset(token)
+        edges = []
+        needs = []
+        for arg in args:
+            if type(arg) is Tensor and arg._requires_grad:
+                node = arg.grad_fn
+                target = arg if node is None else node
+                edges.append((target, arg._output_nr, arg._data.shape, arg._data.dtype))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        ctx._next = tuple(edges)
+        ctx.needs_input_grad = tuple(needs)
+        ctx._site = _creation_site()
+        ctx._scope = _scope_stack[-1] if _scope_stack else None
+        ctx._grad = None
+        if _anomaly_mode[0]:
+            ctx._trace = traceback.format_stack()[:-2]
+        result = _wrap_outputs(out, ctx)
+        ctx._saved = _pack_saved(ctx, result) if ctx._to_save is not None else None
+        ctx._to_save = None
+        return result
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors (inputs, outputs, or arrays made in forward) for backward."""
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs) -> None:
+        """Declare outputs (such as indices) that get no gradient."""
+        self._non_differentiable = {id(output) for output in outputs}
+
+    # ---------------------------------------------------------------- backward side
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved tensors, after checking none was changed in place since it was saved."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time: {self.name()} already "
+                "freed its saved tensors after the first backward. Call .backward(retain_graph="
+                "True) the first time if you need to go through the graph again."
+            )
+        if saved is None:
+            return ()
+        unpacked = []
+        for item, counter, version in saved:
+            if counter is not None and counter[0] != version:
+                raise _modified_in_place_error(self, item, version, counter[0])
+            if type(item) is int:
+                value = self._value if type(self._value) is not tuple else self._value[item]
+                tensor = _tensor_from_array(value, grad_mode._grad_enabled.get(), self, item)
+                unpacked.append(tensor)
+            elif type(item) is Tensor:
+                unpacked.append(item)
+            else:
+                unpacked.append(_tensor_from_array(item))
+        return tuple(unpacked)
+
+    def name(self) -> str:
+        """PyTorch's name of the node: ``MulBackward0`` for ``Mul``."""
+        return f"{type(self).__name__}Backward0"
+
+    @property
+    def next_functions(self) -> tuple:
+        """``(node, output_nr)`` per input; a leaf shows as ``AccumulateGrad``, no grad as None."""
+        result = []
+        for edge in self._next:
+            if edge is None:
+                result.append((None, 0))
+            elif type(edge[0]) is Tensor:
+                result.append((AccumulateGrad(edge[0]), 0))
+            else:
+                result.append((edge[0], edge[1]))
+        return tuple(result)
+
+    @property
+    def metadata(self) -> dict:
+        """Where the node was made: ``{"site": (file, line), "module": scope or None}``."""
+        return {"site": self._site, "module": self._scope}
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """Stands for a leaf tensor in ``next_functions``: its gradient accumulates into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def _wrap_outputs(out, ctx):
+    """Arrays (or Tensors) returned by forward become Tensors; recorded ones point at ``ctx``."""
+    if type(out) is tuple:
+        values = tuple(o._data if type(o) is Tensor else np.asarray(o) for o in out)
+        if ctx is None:
+            return tuple(_tensor_from_array(v) for v in values)
+        ctx._value = values
+        skip = getattr(ctx, "_non_differentiable", ())
+        results = []
+        for index, (value, original) in enumerate(zip(values, out)):
+            if value.dtype.kind == "f" and id(original) not in skip:
+                results.append(_tensor_from_array(value, True, ctx, index))
+            else:
+                results.append(_tensor_from_array(value))
+        return tuple(results)
+    value = out._data if type(out) is Tensor else out
+    if type(value) is not np.ndarray:
+        value = np.asarray(value)
+    if ctx is None:
+        return _tensor_from_array(value)
+    ctx._value = value
+    if value.dtype.kind != "f":
+        return _tensor_from_array(value)
+    return _tensor_from_array(value, True, ctx, 0)
+
+
+def _pack_saved(ctx, result) -> tuple:
+    """Remember each saved tensor with its version; an output is saved by index (no cycle)."""
+    outputs = result if type(result) is tuple else (result,)
+    output_arrays = [o._data for o in outputs]
+    packed = []
+    for item in ctx._to_save:
+        if type(item) is Tensor:
+            for index, output in enumerate(outputs):
+                if item is output or item._data is output._data:
+                    counter = output._version_counter
+                    packed.append((index, counter, counter[0]))
+                    break
+            else:
+                counter = item._version_counter
+                packed.append((item, counter, counter[0]))
+        elif item is None:
+            packed.append((None, None, None))
+        else:
+            for index, array in enumerate(output_arrays):
+                if item is array:
+                    counter = outputs[index]._version_counter
+                    packed.append((index, counter, counter[0]))
+                    break
+            else:
+                packed.append((np.asarray(item), None, None))
+    return tuple(packed)
+
+
+def _modified_in_place_error(node, item, saved_version, version) -> RuntimeError:
+    what = "its output" if type(item) is int else f"an input of shape {tuple(item.shape)}"
+    where = ""
+    if node._site is not None:
+        where = f", created at {node._site[0]}:{node._site[1]}"
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"in-place operation: {node.name()}{where} saved {what} at version {saved_version}, "
+        f"and it is now at version {version}. Use an out-of-place operation (x = x + 1 "
+        f"instead of x += 1) or .clone() the tensor before changing it."
+    )

@@ -1,0 +1,611 @@
+"""Elementwise operations. Each backward returns the gradient in the broadcast shape; the
+engine sums broadcast dimensions back to each input's shape."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from .._tensor import Tensor, _as_array, _tensor_from_array
+from ..autograd.function import Function
+
+
+# ----------------------------------------------------------------------- operands
+def as_operand(value, like: Tensor) -> Tensor:
+    """A Python number, array or list as a Tensor, with PyTorch's dtype for ``like op value``."""
+    if type(value) is Tensor:
+        return value
+    if isinstance(value, (bool, int, float)):
+        dtype = dtypes.scalar_result_type(like._data.dtype, value)
+        return _tensor_from_array(np.asarray(value, dtype=dtype))
+    if isinstance(value, Tensor):
+        return value
+    array = _as_array(value)
+    if array.dtype.kind == "f" and like._data.dtype.kind == "f" and array.ndim == 0:
+        array = array.astype(like._data.dtype)
+    return _tensor_from_array(array)
+
+
+def promote(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors of one dtype, by PyTorch's promotion rules."""
+    if type(a) is not Tensor:
+        a = as_operand(a, b)
+    elif type(b) is not Tensor:
+        b = as_operand(b, a)
+    dtype_a, dtype_b = a._data.dtype, b._data.dtype
+    if dtype_a is not dtype_b and dtype_a != dtype_b:
+        dtype = dtypes.promote_types(dtype_a, dtype_b)
+        a = cast(a, dtype) if dtype_a != dtype else a
+        b = cast(b, dtype) if dtype_b != dtype else b
+    return a, b
+
+
+def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
+    return ValueError(
+        f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together. "
+        "Broadcasting matches dimensions from the right; each pair must be equal or one of "
+        "them 1. Reshape or unsqueeze one operand so they line up."
+    )
+
+
+def _binary(function_class, name: str, a, b) -> Tensor:
+    a, b = promote(a, b)
+    try:
+        return function_class.apply(a, b)
+    except ValueError as error:
+        if "broadcast" in str(error):
+            raise _broadcast_error(name, a, b) from None
+        raise
+
+
+# ----------------------------------------------------------------------- arithmetic
+class Add(Function):
+    """a + b; both gradients are the incoming gradient."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.numpy() + b.numpy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """a - b; d/da = 1, d/db = -1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.numpy() - b.numpy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """a * b; d/da = b, d/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.numpy() * b.numpy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad * b if ctx.needs_input_grad[0] else None
+        grad_b = grad * a if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    """a / b; d/da = 1/b, d/db = -a/b²."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.numpy() / b.numpy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b
+        grad_b = -grad_a * a / b if ctx.needs_input_grad[1] else None
+        return (grad_a if ctx.needs_input_grad[0] else None), grad_b
+
+
+class Neg(Function):
+    """-a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a.numpy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class PowScalar(Function):
+    """a ** p for a Python number p; d/da = p·a^(p-1)."""
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.exponent = exponent
+        ctx.save_for_backward(a)
+        return a.numpy() ** exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.exponent
+        if p == 2:
+            return grad * (2 * a), None
+        return grad * (p * a ** (p - 1)), None
+
+
+class Pow(Function):
+    """a ** b for tensors; d/da = b·a^(b-1), d/db = a^b·ln a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a.numpy() ** b.numpy()
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_b = grad * out * log(a) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+def add(a, b, *, alpha=1) -> Tensor:
+    """a + alpha·b."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    return _binary(Add, "add", a, b)
+
+
+def sub(a, b, *, alpha=1) -> Tensor:
+    """a - alpha·b."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    return _binary(Sub, "sub", a, b)
+
+
+def mul(a, b) -> Tensor:
+    return _binary(Mul, "mul", a, b)
+
+
+def div(a, b, *, rounding_mode=None) -> Tensor:
+    if rounding_mode is not None:
+        a, b = promote(a, b)
+        if rounding_mode == "floor":
+            return _tensor_from_array(np.floor_divide(a.numpy(), b.numpy()))
+        if rounding_mode == "trunc":
+            return _tensor_from_array(np.trunc(a.numpy() / b.numpy()).astype(a.dtype))
+        raise ValueError(f"rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    a, b = promote(a, b)
+    if a._data.dtype.kind != "f":
+        a, b = cast(a, dtypes.get_default_dtype()), cast(b, dtypes.get_default_dtype())
+    return _binary(Div, "div", a, b)
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def pow(a, exponent) -> Tensor:
+    """a ** exponent; a Python-number exponent takes the cheaper ``PowScalar``."""
+    if type(a) is Tensor and isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        return PowScalar.apply(a, exponent)
+    return _binary(Pow, "pow", a, exponent)
+
+
+# ----------------------------------------------------------------------- unary functions
+class Exp(Function):
+    """exp(a); d/da = exp(a), the output itself."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a.numpy())
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """ln(a); d/da = 1/a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Log1p(Function):
+    """ln(1 + a), accurate for small a; d/da = 1/(1 + a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Sqrt(Function):
+    """√a; d/da = 1/(2√a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a.numpy())
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (out * 2)
+
+
+class Abs(Function):
+    """|a|; d/da = sign(a) (0 at 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.sign = np.sign(a.numpy())
+        return np.abs(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _tensor_from_array(ctx.sign)
+
+
+class Sin(Function):
+    """sin(a); d/da = cos(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * cos(a)
+
+
+class Cos(Function):
+    """cos(a); d/da = -sin(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * sin(a)
+
+
+class Tanh(Function):
+    """tanh(a); d/da = 1 - tanh²(a), from the output."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a.numpy())
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """σ(a) = 1/(1 + e^-a), computed without overflow; d/da = σ(a)(1 - σ(a))."""
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a.numpy()
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * (1 - out))
+
+
+class Relu(Function):
+    """max(a, 0); d/da = 1 where a > 0, else 0."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a.numpy(), 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * _tensor_from_array((out.numpy() > 0).astype(out.dtype))
+
+
+class Clamp(Function):
+    """min(max(a, low), high); the gradient passes where low ≤ a ≤ high."""
+
+    @staticmethod
+    def forward(ctx, a, low, high):
+        x = a.numpy()
+        ctx.low, ctx.high = low, high
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        ctx.inside = inside.astype(x.dtype)
+        return np.clip(x, low, high).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _tensor_from_array(ctx.inside), None, None
+
+
+class Maximum(Function):
+    """max(a, b) elementwise; at ties the gradient is split evenly, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a.numpy(), b.numpy()
+        ctx.share_a = ((x > y) + 0.5 * (x == y)).astype(x.dtype)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        share_a = _tensor_from_array(ctx.share_a)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Minimum(Function):
+    """min(a, b) elementwise; at ties the gradient is split evenly, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a.numpy(), b.numpy()
+        ctx.share_a = ((x < y) + 0.5 * (x == y)).astype(x.dtype)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        share_a = _tensor_from_array(ctx.share_a)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Where(Function):
+    """condition ? a : b; the gradient goes to a where the condition holds, else to b."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.chosen = condition.numpy()
+        return np.where(ctx.chosen, a.numpy(), b.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask = _tensor_from_array(ctx.chosen.astype(grad.dtype))
+        grad_a = grad * mask if ctx.needs_input_grad[1] else None
+        grad_b = grad * (1 - mask) if ctx.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+class Cast(Function):
+    """The same values in another dtype; the gradient is cast back."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return a.numpy().astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype), None
+
+
+class Clone(Function):
+    """A copy with its own storage; the gradient passes through."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.numpy().copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def exp(a: Tensor) -> Tensor:
+    return Exp.apply(_float(a))
+
+
+def log(a: Tensor) -> Tensor:
+    return Log.apply(_float(a))
+
+
+def log1p(a: Tensor) -> Tensor:
+    return Log1p.apply(_float(a))
+
+
+def sqrt(a: Tensor) -> Tensor:
+    return Sqrt.apply(_float(a))
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    return sqrt(a) ** -1
+
+
+def abs(a: Tensor) -> Tensor:
+    return Abs.apply(a)
+
+
+def sin(a: Tensor) -> Tensor:
+    return Sin.apply(_float(a))
+
+
+def cos(a: Tensor) -> Tensor:
+    return Cos.apply(_float(a))
+
+
+def tanh(a: Tensor) -> Tensor:
+    return Tanh.apply(_float(a))
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    return Sigmoid.apply(_float(a))
+
+
+def relu(a: Tensor) -> Tensor:
+    return Relu.apply(a)
+
+
+def clamp(a: Tensor, min=None, max=None) -> Tensor:
+    if min is None and max is None:
+        raise ValueError("clamp needs at least one of min and max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        result = a
+        if min is not None:
+            result = maximum(result, min)
+        if max is not None:
+            result = minimum(result, max)
+        return result
+    return Clamp.apply(a, min, max)
+
+
+def maximum(a, b) -> Tensor:
+    return _binary(Maximum, "maximum", a, b)
+
+
+def minimum(a, b) -> Tensor:
+    return _binary(Minimum, "minimum", a, b)
+
+
+def where(condition, a, b) -> Tensor:
+    """Elements of ``a`` where ``condition`` holds, else of ``b`` (all three broadcast)."""
+    condition = condition if isinstance(condition, Tensor) else _tensor_from_array(np.asarray(condition))
+    if condition.dtype != dtypes.bool_:
+        condition = _tensor_from_array(condition.numpy().astype(bool))
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = _tensor_from_array(_as_array(a))
+    a, b = promote(a, b)
+    try:
+        return Where.apply(condition, a, b)
+    except ValueError as error:
+        raise ValueError(
+            f"where: condition {tuple(condition.shape)}, x {tuple(a.shape)} and y "
+            f"{tuple(b.shape)} cannot be broadcast together"
+        ) from error
+
+
+def cast(a: Tensor, dtype) -> Tensor:
+    dtype = dtypes.as_dtype(dtype)
+    if a._data.dtype == dtype:
+        return a
+    if dtype.kind != "f" or a._data.dtype.kind != "f":
+        return _tensor_from_array(a._data.astype(dtype))
+    return Cast.apply(a, dtype)
+
+
+def clone(a: Tensor) -> Tensor:
+    return Clone.apply(a)
+
+
+def _float(a: Tensor) -> Tensor:
+    """Integer inputs of exp, log, sin... become the default float dtype, as in PyTorch."""
+    if a._data.dtype.kind == "f":
+        return a
+    return _tensor_from_array(a._data.astype(dtypes.get_default_dtype()))
+
+
+# -------------------------------------------------------- without gradient: comparisons etc.
+def _compare(ufunc, a, b) -> Tensor:
+    a, b = promote(a, b)
+    return _tensor_from_array(ufunc(a.numpy(), b.numpy()))
+
+
+def eq(a, b) -> Tensor:
+    return _compare(np.equal, a, b)
+
+
+def ne(a, b) -> Tensor:
+    return _compare(np.not_equal, a, b)
+
+
+def lt(a, b) -> Tensor:
+    return _compare(np.less, a, b)
+
+
+def le(a, b) -> Tensor:
+    return _compare(np.less_equal, a, b)
+
+
+def gt(a, b) -> Tensor:
+    return _compare(np.greater, a, b)
+
+
+def ge(a, b) -> Tensor:
+    return _compare(np.greater_equal, a, b)
+
+
+def _no_grad_unary(ufunc):
+    def operation(a: Tensor) -> Tensor:
+        return _tensor_from_array(ufunc(a.numpy()))
+
+    operation.__name__ = ufunc.__name__
+    operation.__doc__ = f"{ufunc.__name__} elementwise; not differentiable (no gradient)."
+    return operation
+
+
+sign = _no_grad_unary(np.sign)
+floor = _no_grad_unary(np.floor)
+ceil = _no_grad_unary(np.ceil)
+round = _no_grad_unary(np.round)
+trunc = _no_grad_unary(np.trunc)
+isnan = _no_grad_unary(np.isnan)
+isinf = _no_grad_unary(np.isinf)
+isfinite = _no_grad_unary(np.isfinite)
+logical_not = _no_grad_unary(np.logical_not)
+
+
+def logical_and(a, b) -> Tensor:
+    return _compare(np.logical_and, a, b)
+
+
+def logical_or(a, b) -> Tensor:
+    return _compare(np.logical_or, a, b)
+
+
+def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    return bool(np.allclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol))
+
+
+def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8) -> Tensor:
+    return _tensor_from_array(np.isclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol))

@@ -1,0 +1,384 @@
+"""Operations that move elements around without changing them: reshape, permute, expand,
+sum_to, squeeze/unsqueeze, cat/stack/split, pad, flip. Their backwards move the gradient back."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import dtypes
+from .._tensor import Tensor, _normalize_dim, _tensor_from_array
+from ..autograd.function import Function
+
+
+def _shares_version(view: Tensor, base: Tensor) -> Tensor:
+    """A view shares its base's version counter: changing one in place changes both."""
+    view._version_counter = base._version_counter
+    return view
+
+
+class Reshape(Function):
+    """The same elements in a new shape; the gradient is reshaped back."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = shape
+        ctx.input_shape = a.shape
+        return a.numpy().reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+
+class Permute(Function):
+    """Reorders dimensions; the gradient is permuted by the inverse order."""
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.numpy().transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*np.argsort(ctx.dims).tolist()), None
+
+
+class Expand(Function):
+    """Broadcasts to a larger shape without copying; the gradient is summed back."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = shape
+        ctx.input_shape = a.shape
+        return np.broadcast_to(a.numpy(), shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to(grad, ctx.input_shape), None
+
+
+class SumTo(Function):
+    """Sums a broadcast array back to ``shape``: over leading dimensions and over dimensions
+    that are 1 in ``shape``. The adjoint of ``Expand``; the engine uses it for broadcasting."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = shape
+        ctx.input_shape = a.shape
+        x = a.numpy()
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, size in enumerate(shape) if size == 1 and x.shape[lead + i] != 1
+        )
+        out = x.sum(axis=axes, keepdims=True) if axes else x
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.input_shape), None
+
+
+def sum_to(a: Tensor, shape: tuple, what: str = "sum_to_size") -> Tensor:
+    """Sum ``a`` down to ``shape`` (which ``a``'s shape must be a broadcast of)."""
+    shape = tuple(shape)
+    if a._data.shape == shape:
+        return a
+    if not _broadcasts_to(shape, a._data.shape):
+        raise RuntimeError(
+            f"{what} has shape {tuple(a._data.shape)}, which cannot be summed down to shape "
+            f"{shape}: it is not a broadcast of it"
+        )
+    return SumTo.apply(a, shape)
+
+
+def _broadcasts_to(small: tuple, large: tuple) -> bool:
+    if len(small) > len(large):
+        return False
+    tail = large[len(large) - len(small) :]
+    return builtins.all(s == t or s == 1 for s, t in zip(small, tail))
+
+
+def _resolve_shape(shape, numel: int, input_shape: tuple) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(s) for s in shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    known = int(np.prod([s for s in shape if s != -1]))
+    if len(unknown) > 1:
+        raise RuntimeError(f"only one dimension can be -1 in a shape, got {shape}")
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(
+                f"shape {shape} is invalid for a tensor of shape {input_shape} ({numel} elements)"
+            )
+        shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
+    elif known != numel:
+        raise RuntimeError(
+            f"shape {shape} is invalid for a tensor of shape {input_shape} ({numel} elements): "
+            f"it holds {known} elements"
+        )
+    return shape
+
+
+def reshape(a: Tensor, *shape) -> Tensor:
+    shape = _resolve_shape(shape, a._data.size, a._data.shape)
+    if shape == a._data.shape:
+        return a
+    return _shares_version(Reshape.apply(a, shape), a)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if a._data.ndim == 0:
+        return reshape(a, 1)
+    start = _normalize_dim(start_dim, a.ndim)
+    end = _normalize_dim(end_dim, a.ndim)
+    shape = a.shape[:start] + (-1,) + a.shape[end + 1 :]
+    return reshape(a, shape)
+
+
+def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
+    dim = _normalize_dim(dim, a.ndim)
+    return reshape(a, a.shape[:dim] + tuple(sizes) + a.shape[dim + 1 :])
+
+
+def squeeze(a: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        return reshape(a, tuple(s for s in a.shape if s != 1))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = {_normalize_dim(d, a.ndim) for d in dims}
+    return reshape(a, tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    dim = _normalize_dim(dim, a.ndim + 1)
+    return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
+
+
+def permute(a: Tensor, *dims) -> Tensor:
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    if len(dims) != a.ndim:
+        raise RuntimeError(
+            f"permute needs {a.ndim} dimensions for a tensor of shape {tuple(a.shape)}, got {dims}"
+        )
+    dims = tuple(_normalize_dim(d, a.ndim) for d in dims)
+    if sorted(dims) != list(range(a.ndim)):
+        raise RuntimeError(f"permute: {dims} is not an ordering of the dimensions 0..{a.ndim - 1}")
+    if dims == tuple(range(a.ndim)):
+        return a
+    return _shares_version(Permute.apply(a, dims), a)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    dims = list(range(a.ndim))
+    d0, d1 = _normalize_dim(dim0, a.ndim), _normalize_dim(dim1, a.ndim)
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return permute(a, dims)
+
+
+def t(a: Tensor) -> Tensor:
+    if a.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with at most 2 dimensions, got shape {tuple(a.shape)}; "
+            "use transpose(dim0, dim1)"
+        )
+    return a if a.ndim < 2 else transpose(a, 0, 1)
+
+
+def expand(a: Tensor, *shape) -> Tensor:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    lead = len(shape) - a.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the target shape {shape} has fewer dimensions than the tensor {tuple(a.shape)}"
+        )
+    shape = tuple(a.shape[i - lead] if s == -1 else int(s) for i, s in enumerate(shape))
+    if shape == a._data.shape:
+        return a
+    if not _broadcasts_to(a._data.shape, shape):
+        raise RuntimeError(
+            f"expand: a tensor of shape {tuple(a.shape)} cannot be expanded to {shape}: only "
+            "dimensions of size 1 can grow"
+        )
+    return _shares_version(Expand.apply(a, shape), a)
+
+
+def broadcast_to(a: Tensor, shape) -> Tensor:
+    return expand(a, tuple(shape))
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple:
+    shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+class Cat(Function):
+    """Joins tensors along ``dim``; each input's gradient is its slice of the gradient."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] for t in tensors]
+        return np.concatenate([t.numpy() for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads = [None]
+        start = 0
+        for size, needed in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            index = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            grads.append(grad[index] if needed else None)
+            start += size
+        return tuple(grads)
+
+
+class Stack(Function):
+    """Stacks equal-shaped tensors along a new dimension ``dim``."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        return np.stack([t.numpy() for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads = [None]
+        for i, needed in enumerate(ctx.needs_input_grad[1:]):
+            grads.append(grad.select(ctx.dim, i) if needed else None)
+        return tuple(grads)
+
+
+def _as_tensors(tensors, name: str) -> list:
+    """The inputs of cat/stack as Tensors of one promoted dtype."""
+    tensors = [t if isinstance(t, Tensor) else _tensor_from_array(np.asarray(t)) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{name}() needs at least one tensor")
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = dtypes.promote_types(dtype, t.dtype)
+    return [t.to(dtype) for t in tensors]
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    tensors = _as_tensors(tensors, "cat")
+    dim = _normalize_dim(dim, tensors[0].ndim)
+    for t in tensors[1:]:
+        if t.ndim != tensors[0].ndim or any(
+            s != r for i, (s, r) in enumerate(zip(t.shape, tensors[0].shape)) if i != dim
+        ):
+            raise RuntimeError(
+                f"cat: all tensors must have the same shape except in dimension {dim}; got "
+                f"{[tuple(x.shape) for x in tensors]}"
+            )
+    return Cat.apply(dim, *tensors)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    tensors = _as_tensors(tensors, "stack")
+    dim = _normalize_dim(dim, tensors[0].ndim + 1)
+    if builtins.any(t.shape != tensors[0].shape for t in tensors):
+        raise RuntimeError(
+            f"stack: all tensors must have the same shape, got {[tuple(x.shape) for x in tensors]}"
+        )
+    return Stack.apply(dim, *tensors)
+
+
+def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
+    dim = _normalize_dim(dim, a.ndim)
+    length = a.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split size must be positive, got {size}")
+        sizes = [builtins.min(size, length - start) for start in range(0, length, size)]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != length:
+            raise RuntimeError(f"split sizes {sizes} do not add up to the dimension's length {length}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(narrow(a, dim, start, size))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
+    length = a.shape[_normalize_dim(dim, a.ndim)]
+    return split(a, -(-length // chunks) if length else 1, dim)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    dim = _normalize_dim(dim, a.ndim)
+    return tuple(select(a, dim, i) for i in range(a.shape[dim]))
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    dim = _normalize_dim(dim, a.ndim)
+    return a[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    dim = _normalize_dim(dim, a.ndim)
+    return a[(slice(None),) * dim + (index,)]
+
+
+class Pad(Function):
+    """Constant padding; the gradient is the un-padded middle of the gradient."""
+
+    @staticmethod
+    def forward(ctx, a, widths, value):
+        ctx.widths = widths
+        return np.pad(a.numpy(), widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        index = tuple(slice(before, grad.shape[i] - after) for i, (before, after) in enumerate(ctx.widths))
+        return grad[index], None, None
+
+
+def pad(a: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """PyTorch's ``pad``: ``(left, right)`` for the last dimension, then the one before..."""
+    if mode != "constant":
+        raise ValueError(f"pad mode {mode!r} is not available here; use mode='constant'")
+    if len(pad) % 2 or len(pad) // 2 > a.ndim:
+        raise ValueError(f"pad must have an even length of at most 2*{a.ndim}, got {tuple(pad)}")
+    widths = [(0, 0)] * a.ndim
+    for i in range(len(pad) // 2):
+        widths[a.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if builtins.any(before < 0 or after < 0 for before, after in widths):
+        raise ValueError(f"negative padding {tuple(pad)} is not supported")
+    return Pad.apply(a, tuple(widths), value)
+
+
+class Flip(Function):
+    """Reverses the order along dims; so does the gradient."""
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.flip(a.numpy(), dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+def flip(a: Tensor, dims) -> Tensor:
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return Flip.apply(a, tuple(_normalize_dim(d, a.ndim) for d in dims))
+
+
+def repeat(a: Tensor, *sizes) -> Tensor:
+    """Tiles the tensor ``sizes`` times along each dimension (built from expand and reshape)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"repeat needs at least {a.ndim} sizes for shape {tuple(a.shape)}, got {sizes}")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    b = reshape(a, tuple(x for s in shape for x in (1, s)))
+    b = expand(b, tuple(x for r, s in zip(sizes, shape) for x in (r, s)))
+    return reshape(b, tuple(r * s for r, s in zip(sizes, shape)))
