@@ -54,8 +54,14 @@ def _rebind(target: Tensor, result: Tensor) -> Tensor:
     return target
 
 
-def _operand(value, target: Tensor) -> np.ndarray:
-    return value._data if isinstance(value, Tensor) else _as_array(value)
+def _operand(value, target: Tensor):
+    """The array behind ``value``; a Python number stays a number, so NumPy applies it at the
+    tensor's dtype without first rounding it to the default dtype (0.9 stays exact in float64)."""
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, (bool, int, float)):
+        return value
+    return _as_array(value)
 
 
 def _write(target: Tensor, ufunc, *arrays) -> Tensor:
