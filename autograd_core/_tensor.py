@@ -227,7 +227,7 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:
-        return self.transpose(-2, -1)
+        return _shape.swap_last_two(self)
 
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied)."""

@@ -34,7 +34,7 @@ def _count_dependencies(roots) -> dict:
             if edge is None:
                 continue
             target = edge[0]
-            if type(target) is Tensor:
+            if isinstance(target, Tensor):
                 continue
             dependencies[target] = dependencies.get(target, 0) + 1
             if target not in seen:
@@ -45,7 +45,7 @@ def _count_dependencies(roots) -> dict:
 
 def _fit_gradient(node, index: int, grad: Tensor, shape: tuple, dtype) -> Tensor:
     """Sum broadcast dimensions back so ``grad`` has the input's shape and dtype."""
-    if type(grad) is not Tensor:
+    if not isinstance(grad, Tensor):
         raise TypeError(
             f"{type(node).__name__}.backward returned {type(grad).__name__} for input {index}; "
             "return Tensors (or None)"
@@ -91,25 +91,19 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
-            grads = _run_pre_hooks(node, grads)
+            if node._hooks is not None or node._retained is not None:
+                grads = _run_pre_hooks(node, grads)
             if capture is not None:
-                for nr, grad in enumerate(grads):
-                    key = (node, nr)
-                    if key in capture and grad is not None:
-                        _accumulate_captured(captured, capture[key], grad)
-            node._grad = (
-                grads[0]._data if len(grads) == 1 else tuple(None if g is None else g._data for g in grads)
-            )
+                _capture_outputs(node, grads, capture, captured)
             results = _call_backward(node, grads)
             for index, edge in enumerate(node._next):
-                if edge is None:
-                    continue
                 grad = results[index]
-                if grad is None:
+                if edge is None or grad is None:
                     continue
                 target, nr, shape, dtype = edge
-                grad = _fit_gradient(node, index, grad, shape, dtype)
-                if type(target) is Tensor:
+                if not isinstance(grad, Tensor) or grad._data.shape != shape or grad._data.dtype != dtype:
+                    grad = _fit_gradient(node, index, grad, shape, dtype)
+                if isinstance(target, Tensor):
                     if capture is None:
                         _accumulate_leaf(target, grad, owned, create_graph)
                     elif (target, 0) in capture:
@@ -128,6 +122,14 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
     return captured
 
 
+def _capture_outputs(node, grads, capture: dict, captured: dict) -> None:
+    """For ``autograd.grad``: keep the gradients reaching the requested non-leaf tensors."""
+    for nr, grad in enumerate(grads):
+        key = (node, nr)
+        if key in capture and grad is not None:
+            _accumulate_captured(captured, capture[key], grad)
+
+
 def _storage_key(array: np.ndarray) -> int:
     base = array.base
     return id(array) if base is None else id(base)
@@ -139,17 +141,24 @@ def _output_count(node) -> int:
 
 
 def _call_backward(node, grads) -> tuple:
-    """Call the node's backward with a gradient for every output (zeros where none came)."""
-    if len(grads) > 1 and any(g is None for g in grads):
+    """Call the node's backward with a gradient for every output (zeros where none came).
+
+    The gradient reaching the node is kept on it (``node._grad``) for graph pictures.
+    """
+    if len(grads) == 1:
+        grad = grads[0]
+        node._grad = grad._data
+        results = type(node).backward(node, grad)
+    else:
         grads = [_tensor_from_array(np.zeros_like(v)) if g is None else g for g, v in zip(grads, node._value)]
-    results = type(node).backward(node, *grads)
+        node._grad = tuple(g._data for g in grads)
+        results = type(node).backward(node, *grads)
     if type(results) is not tuple:
         results = (results,)
-    expected = len(node._next)
-    if len(results) != expected:
+    if len(results) != len(node._next):
         raise RuntimeError(
             f"{type(node).__name__}.backward returned {len(results)} gradient(s), but forward "
-            f"took {expected} input(s): return one gradient per input, None for inputs "
+            f"took {len(node._next)} input(s): return one gradient per input, None for inputs "
             "that need none."
         )
     if _anomaly_mode[0]:
@@ -161,7 +170,7 @@ def _check_finite(node, results) -> None:
     for index, grad in enumerate(results):
         if grad is None or grad._data.dtype.kind != "f" or np.isfinite(grad._data).all():
             continue
-        trace = "".join(getattr(node, "_trace", None) or ["  (traceback not recorded)\n"])
+        trace = "".join(node._trace or ["  (traceback not recorded)\n"])
         raise RuntimeError(
             f"Function '{node.name()}' returned nan or inf values in its {index}th output "
             f"gradient (shape {grad._data.shape}). The operation was created here:\n{trace}"
@@ -170,10 +179,8 @@ def _check_finite(node, results) -> None:
 
 def _run_pre_hooks(node, grads):
     """Tensor hooks and ``retain_grad`` on a non-leaf live on the node that made the tensor."""
-    hooks = getattr(node, "_hooks", None)
-    retained = getattr(node, "_retained", None)
-    if hooks is None and retained is None:
-        return grads
+    hooks = node._hooks
+    retained = node._retained
     grads = list(grads)
     if hooks:
         for nr, hook in hooks:

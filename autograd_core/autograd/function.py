@@ -59,22 +59,16 @@ class Function:
     ``ctx.needs_input_grad`` tells which inputs need a gradient.
     """
 
-    # Slots that every node has; a subclass gets a __dict__ for its own ctx attributes.
-    __slots__ = (
-        "needs_input_grad",
-        "_next",
-        "_saved",
-        "_to_save",
-        "_value",
-        "_grad",
-        "_site",
-        "_scope",
-        "_non_differentiable",
-        "_hooks",
-        "_retained",
-        "_trace",
-        "__dict__",
-    )
+    # Every recorded node sets these; a subclass also gets a __dict__ for its ctx attributes.
+    __slots__ = ("needs_input_grad", "_next", "_saved", "_value", "_site", "_scope", "__dict__")
+
+    # What most nodes never set: class-level defaults, set on a node only when used.
+    _to_save = None  # what forward passed to save_for_backward, until apply packs it
+    _grad = None  # the gradient that reached the output in the last backward (for pictures)
+    _non_differentiable = ()
+    _hooks = None  # tensor hooks of the outputs: [(output_nr, hook)]
+    _retained = None  # outputs that called retain_grad(): {output_nr: weakref}
+    _trace = None  # the creation traceback, in anomaly mode
 
     @staticmethod
     def forward(ctx, *args):
@@ -87,44 +81,16 @@ class Function:
     # ----------------------------------------------------------------- forward side
     @classmethod
     def apply(cls, *args):
-        """Run ``forward`` and, when any input requires grad, record the node."""
-        record = False
+        """Run ``forward`` and, when grad mode is on and an input requires grad, record the node."""
+        ctx = object.__new__(cls)
         if grad_mode._grad_enabled.get():
             for arg in args:
-                if type(arg) is Tensor and arg._requires_grad:
-                    record = True
-                    break
-        ctx = object.__new__(cls)
-        ctx._to_save = None
-        if not record:
-            return _wrap_outputs(cls.forward(ctx, *args), None)
-        token = grad_mode._grad_enabled.set(False)
-        try:
-            out = cls.forward(ctx, *args)
-        finally:
-            grad_mode._grad_enabled.reset(token)
-        edges = []
-        needs = []
-        for arg in args:
-            if type(arg) is Tensor and arg._requires_grad:
-                node = arg.grad_fn
-                target = arg if node is None else node
-                edges.append((target, arg._output_nr, arg._data.shape, arg._data.dtype))
-                needs.append(True)
-            else:
-                edges.append(None)
-                needs.append(False)
-        ctx._next = tuple(edges)
-        ctx.needs_input_grad = tuple(needs)
-        ctx._site = _creation_site()
-        ctx._scope = _scope_stack[-1] if _scope_stack else None
-        ctx._grad = None
-        if _anomaly_mode[0]:
-            ctx._trace = traceback.format_stack()[:-2]
-        result = _wrap_outputs(out, ctx)
-        ctx._saved = _pack_saved(ctx, result) if ctx._to_save is not None else None
-        ctx._to_save = None
-        return result
+                if isinstance(arg, Tensor) and arg._requires_grad:
+                    return _record(cls, ctx, args)
+        out = cls.forward(ctx, *args)
+        if type(out) is np.ndarray:
+            return _tensor_from_array(out)
+        return _wrap_outputs(out, None)
 
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors (inputs, outputs, or arrays made in forward) for backward."""
@@ -132,7 +98,7 @@ class Function:
 
     def mark_non_differentiable(self, *outputs) -> None:
         """Declare outputs (such as indices) that get no gradient."""
-        self._non_differentiable = {id(output) for output in outputs}
+        self._non_differentiable = outputs
 
     # ---------------------------------------------------------------- backward side
     @property
@@ -155,7 +121,7 @@ class Function:
                 value = self._value if type(self._value) is not tuple else self._value[item]
                 tensor = _tensor_from_array(value, grad_mode._grad_enabled.get(), self, item)
                 unpacked.append(tensor)
-            elif type(item) is Tensor:
+            elif isinstance(item, Tensor):
                 unpacked.append(item)
             else:
                 unpacked.append(_tensor_from_array(item))
@@ -172,7 +138,7 @@ class Function:
         for edge in self._next:
             if edge is None:
                 result.append((None, 0))
-            elif type(edge[0]) is Tensor:
+            elif isinstance(edge[0], Tensor):
                 result.append((AccumulateGrad(edge[0]), 0))
             else:
                 result.append((edge[0], edge[1]))
@@ -212,14 +178,54 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
+def _record(cls, ctx, args):
+    """Run ``forward`` without recording inside it, then link ``ctx`` into the graph."""
+    token = grad_mode._grad_enabled.set(False)
+    try:
+        out = cls.forward(ctx, *args)
+    finally:
+        grad_mode._grad_enabled.reset(token)
+    edges = []
+    needs = []
+    for arg in args:
+        if isinstance(arg, Tensor) and arg._requires_grad:
+            node = arg.grad_fn
+            data = arg._data
+            edges.append((arg if node is None else node, arg._output_nr, data.shape, data.dtype))
+            needs.append(True)
+        else:
+            edges.append(None)
+            needs.append(False)
+    ctx._next = tuple(edges)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._site = _creation_site()
+    ctx._scope = _scope_stack[-1] if _scope_stack else None
+    if _anomaly_mode[0]:
+        ctx._trace = traceback.format_stack()[:-2]
+    if type(out) is np.ndarray and out.dtype.kind == "f":
+        ctx._value = out
+        result = _tensor_from_array(out, True, ctx, 0)
+        outputs = (result,)
+    else:
+        result = _wrap_outputs(out, ctx)
+        outputs = result if type(result) is tuple else (result,)
+    to_save = ctx._to_save
+    if to_save is None:
+        ctx._saved = None
+    else:
+        ctx._saved = _pack_saved(to_save, outputs)
+        del ctx._to_save
+    return result
+
+
 def _wrap_outputs(out, ctx):
     """Arrays (or Tensors) returned by forward become Tensors; recorded ones point at ``ctx``."""
     if type(out) is tuple:
-        values = tuple(o._data if type(o) is Tensor else np.asarray(o) for o in out)
+        values = tuple(o._data if isinstance(o, Tensor) else np.asarray(o) for o in out)
         if ctx is None:
             return tuple(_tensor_from_array(v) for v in values)
         ctx._value = values
-        skip = getattr(ctx, "_non_differentiable", ())
+        skip = {id(o) for o in ctx._non_differentiable}
         results = []
         for index, (value, original) in enumerate(zip(values, out)):
             if value.dtype.kind == "f" and id(original) not in skip:
@@ -227,7 +233,7 @@ def _wrap_outputs(out, ctx):
             else:
                 results.append(_tensor_from_array(value))
         return tuple(results)
-    value = out._data if type(out) is Tensor else out
+    value = out._data if isinstance(out, Tensor) else out
     if type(value) is not np.ndarray:
         value = np.asarray(value)
     if ctx is None:
@@ -238,31 +244,26 @@ def _wrap_outputs(out, ctx):
     return _tensor_from_array(value, True, ctx, 0)
 
 
-def _pack_saved(ctx, result) -> tuple:
-    """Remember each saved tensor with its version; an output is saved by index (no cycle)."""
-    outputs = result if type(result) is tuple else (result,)
-    output_arrays = [o._data for o in outputs]
+def _pack_saved(to_save: tuple, outputs: tuple) -> tuple:
+    """Each saved item as (item, version counter, version then).
+
+    An output is saved by its index, not as the Tensor, so the node does not refer to the
+    tensor that refers to it (no reference cycle); an array made in forward is a constant.
+    """
     packed = []
-    for item in ctx._to_save:
-        if type(item) is Tensor:
-            for index, output in enumerate(outputs):
-                if item is output or item._data is output._data:
-                    counter = output._version_counter
-                    packed.append((index, counter, counter[0]))
-                    break
-            else:
+    for item in to_save:
+        data = item._data if isinstance(item, Tensor) else item
+        for index, output in enumerate(outputs):
+            if data is output._data:
+                counter = output._version_counter
+                packed.append((index, counter, counter[0]))
+                break
+        else:
+            if isinstance(item, Tensor):
                 counter = item._version_counter
                 packed.append((item, counter, counter[0]))
-        elif item is None:
-            packed.append((None, None, None))
-        else:
-            for index, array in enumerate(output_arrays):
-                if item is array:
-                    counter = outputs[index]._version_counter
-                    packed.append((index, counter, counter[0]))
-                    break
             else:
-                packed.append((np.asarray(item), None, None))
+                packed.append((None if item is None else np.asarray(item), None, None))
     return tuple(packed)
 
 

@@ -49,7 +49,8 @@ def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
 
 
 def _binary(function_class, name: str, a, b) -> Tensor:
-    a, b = promote(a, b)
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
+        a, b = promote(a, b)
     try:
         return function_class.apply(a, b)
     except ValueError as error:
@@ -200,7 +201,7 @@ def neg(a: Tensor) -> Tensor:
 
 def pow(a, exponent) -> Tensor:
     """a ** exponent; a Python-number exponent takes the cheaper ``PowScalar``."""
-    if type(a) is Tensor and isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+    if isinstance(a, Tensor) and isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         return PowScalar.apply(a, exponent)
     return _binary(Pow, "pow", a, exponent)
 

@@ -4,6 +4,7 @@ expands it back over the reduced dimensions."""
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -35,7 +36,9 @@ def kept_shape(shape: tuple, dims: tuple) -> tuple:
 
 def expand_reduced(grad: Tensor, shape: tuple, dims: tuple) -> Tensor:
     """The gradient of a reduction, broadcast back to the input's shape."""
-    return grad.reshape(kept_shape(shape, dims)).expand(shape)
+    if grad._data.ndim != len(shape) and grad._data.ndim != 0:
+        grad = grad.reshape(kept_shape(shape, dims))
+    return grad.expand(shape)
 
 
 class Sum(Function):
@@ -44,7 +47,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.dim, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        return np.sum(a.numpy(), axis=dims, keepdims=keepdim)
+        return a.numpy().sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -58,7 +61,7 @@ class Prod(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.dim, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(a)
-        return np.prod(a.numpy(), axis=dims, keepdims=keepdim)
+        return a.numpy().prod(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -133,8 +136,8 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         x = a.numpy()
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        out = e / np.sum(e, axis=dim, keepdims=True)
+        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        out = e / e.sum(axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -152,8 +155,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         x = a.numpy()
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted = x - x.max(axis=dim, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -180,7 +183,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     if a._data.dtype.kind != "f":
         raise RuntimeError(f"mean() needs a floating tensor, this one is {a.dtype}; call .float() first")
     dims = normalize_dims(dim, a._data.ndim)
-    count = int(np.prod([a._data.shape[d] for d in dims]))
+    count = math.prod(a._data.shape[d] for d in dims)
     return Sum.apply(a, dims, keepdim) * (1.0 / count if count else np.nan)
 
 
@@ -261,7 +264,7 @@ def var(a: Tensor, dim=None, *, correction: int = 1, keepdim: bool = False, unbi
     if unbiased is not None:
         correction = int(bool(unbiased))
     dims = normalize_dims(dim, a._data.ndim)
-    count = int(np.prod([a._data.shape[d] for d in dims]))
+    count = math.prod(a._data.shape[d] for d in dims)
     centered = a - mean(a, dims, keepdim=True)
     return (centered * centered).sum(dims, keepdim=keepdim) / np.maximum(count - correction, 0)
 

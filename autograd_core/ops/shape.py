@@ -4,6 +4,7 @@ sum_to, squeeze/unsqueeze, cat/stack/split, pad, flip. Their backwards move the 
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -123,7 +124,15 @@ def _resolve_shape(shape, numel: int, input_shape: tuple) -> tuple:
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
-    shape = _resolve_shape(shape, a._data.size, a._data.shape)
+    if (
+        len(shape) == 1
+        and type(shape[0]) is tuple
+        and -1 not in shape[0]
+        and math.prod(shape[0]) == a._data.size
+    ):
+        shape = shape[0]
+    else:
+        shape = _resolve_shape(shape, a._data.size, a._data.shape)
     if shape == a._data.shape:
         return a
     return _shares_version(Reshape.apply(a, shape), a)
@@ -169,6 +178,23 @@ def permute(a: Tensor, *dims) -> Tensor:
     if dims == tuple(range(a.ndim)):
         return a
     return _shares_version(Permute.apply(a, dims), a)
+
+
+def swap_last_two(a: Tensor) -> Tensor:
+    """The matrix transpose of the last two dimensions (``a.mT``): the hot path of matmul's
+    backward, so it skips the general checks of ``permute``."""
+    if a._data.ndim < 2:
+        raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(a.shape)}")
+    dims = _LAST_TWO_SWAPPED.get(a._data.ndim)
+    if dims is None:
+        dims = _LAST_TWO_SWAPPED[a._data.ndim] = tuple(range(a._data.ndim - 2)) + (
+            a._data.ndim - 1,
+            a._data.ndim - 2,
+        )
+    return _shares_version(Permute.apply(a, dims), a)
+
+
+_LAST_TWO_SWAPPED: dict = {}
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
