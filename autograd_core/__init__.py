@@ -143,6 +143,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
+from .serialization import load, save
 
 clip = clamp
 concat = cat
