@@ -1,0 +1,35 @@
+"""``Parameter``: a tensor that a ``Module`` owns and trains.
+
+A ``Parameter`` is a ``Tensor`` (a subclass, as in PyTorch) that requires grad by default.
+Assigning one to a module attribute registers it, so it shows up in ``parameters()``,
+``named_parameters()`` and ``state_dict()``.
+
+>>> import autograd_core as ag
+>>> w = Parameter(ag.ones(2))
+>>> w
+Parameter containing:
+tensor([1., 1.], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+import autograd_core
+from autograd_core import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf tensor registered by the module it is assigned to.
+
+    It shares the storage of ``data`` (as PyTorch's does): ``Parameter(t)`` does not copy ``t``.
+    ``name`` (used by graph pictures) is set to the qualified name, such as ``fc1.weight``,
+    when the module tree runs, unless you gave it a name of your own.
+    """
+
+    def __init__(self, data=None, requires_grad: bool = True) -> None:
+        source = autograd_core.empty(0) if data is None else autograd_core.as_tensor(data)
+        # A view is a new ndarray object over the same memory, so Tensor keeps it uncopied.
+        super().__init__(source.numpy().view(), requires_grad=requires_grad, name=source.name)
+        self._auto_name = None
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
