@@ -318,7 +318,25 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        return TanhBackward.apply(grad, out)
+
+
+class TanhBackward(Function):
+    """g·(1 - y²), tanh's backward as one operation (as PyTorch's ``tanh_backward``).
+
+    Differentiable again: d/dg = 1 - y², d/dy = -2·g·y.
+    """
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(grad, out)
+        y = out.numpy()
+        return grad.numpy() * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad, out = ctx.saved_tensors
+        return grad_grad * (1 - out * out), grad_grad * grad * out * -2
 
 
 class Sigmoid(Function):
@@ -335,7 +353,25 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out * (1 - out))
+        return SigmoidBackward.apply(grad, out)
+
+
+class SigmoidBackward(Function):
+    """g·y(1 - y), sigmoid's backward as one operation (as PyTorch's ``sigmoid_backward``).
+
+    Differentiable again: d/dg = y(1 - y), d/dy = g(1 - 2y).
+    """
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(grad, out)
+        y = out.numpy()
+        return grad.numpy() * (y * (1 - y))
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad, out = ctx.saved_tensors
+        return grad_grad * (out * (1 - out)), grad_grad * grad * (1 - 2 * out)
 
 
 class Relu(Function):
@@ -350,7 +386,22 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * _tensor_from_array((out.numpy() > 0).astype(out.dtype))
+        return ReluBackward.apply(grad, out)
+
+
+class ReluBackward(Function):
+    """g where y > 0, else 0: relu's backward as one operation (PyTorch's
+    ``threshold_backward``). Its own gradient passes the same mask; relu'' = 0."""
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.positive = out.numpy() > 0
+        return np.where(ctx.positive, grad.numpy(), 0).astype(grad.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        mask = _tensor_from_array(ctx.positive.astype(grad_grad.dtype))
+        return grad_grad * mask, grad_grad * 0
 
 
 class Clamp(Function):
