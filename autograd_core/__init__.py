@@ -143,6 +143,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
+from .ops.special import erf, erfc
 from .serialization import load, save
 
 clip = clamp

@@ -572,6 +572,12 @@ class Tensor:
     def tanh(self):
         return _elementwise.tanh(self)
 
+    def erf(self):
+        return _special.erf(self)
+
+    def erfc(self):
+        return _special.erfc(self)
+
     def sigmoid(self):
         return _elementwise.sigmoid(self)
 
@@ -900,3 +906,4 @@ from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reductions as _reductions  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops import special as _special  # noqa: E402
