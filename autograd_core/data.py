@@ -424,32 +424,31 @@ class DataLoader:
     def __iter__(self) -> Iterator:
         if self.batch_sampler is None:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)
-        return (self._fetch(indices) for indices in self._index_batches())
+        batches = self._index_batches()
+        if self.collate_fn is default_collate:
+            base, rows = _tensor_dataset_rows(self.dataset)
+            if base is not None:
+                return (base._gather(rows[np.asarray(indices, dtype=np.int64)]) for indices in batches)
+        return (self.collate_fn([self.dataset[i] for i in _as_int_list(indices)]) for indices in batches)
 
     def _index_batches(self) -> Iterator:
         if isinstance(self.batch_sampler, BatchSampler):
             return self.batch_sampler._index_arrays()
         return iter(self.batch_sampler)
 
-    def _fetch(self, indices):
-        if self.collate_fn is default_collate:
-            base, rows = _tensor_dataset_rows(self.dataset, indices)
-            if base is not None:
-                return base._gather(rows)
-        return self.collate_fn([self.dataset[i] for i in _as_int_list(indices)])
-
 
 def _as_int_list(indices) -> list:
     return indices.tolist() if isinstance(indices, np.ndarray) else list(indices)
 
 
-def _tensor_dataset_rows(dataset, indices) -> tuple:
-    """If ``dataset`` is a TensorDataset, or Subsets of one, the TensorDataset and the rows of it
-    that ``indices`` name; otherwise ``(None, None)``."""
-    rows = np.asarray(indices, dtype=np.int64)
+def _tensor_dataset_rows(dataset) -> tuple:
+    """If ``dataset`` is a TensorDataset, or Subsets of one: that TensorDataset and the array
+    mapping each index of ``dataset`` to its row there. Otherwise ``(None, None)``."""
+    rows = None
     while isinstance(dataset, Subset):
-        rows = np.asarray(dataset.indices, dtype=np.int64)[rows]
+        indices = np.asarray(dataset.indices, dtype=np.int64)
+        rows = indices if rows is None else indices[rows]
         dataset = dataset.dataset
-    if type(dataset) is TensorDataset:
-        return dataset, rows
-    return None, None
+    if type(dataset) is not TensorDataset:
+        return None, None
+    return dataset, np.arange(len(dataset), dtype=np.int64) if rows is None else rows
