@@ -120,9 +120,12 @@ def grad(
     return tuple(results)
 
 
+from . import functional  # noqa: E402  (built on grad, defined above)
+
 __all__ = [
     "AccumulateGrad",
     "Function",
     "backward",
+    "functional",
     "grad",
 ]

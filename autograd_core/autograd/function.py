@@ -213,7 +213,7 @@ def _record(cls, ctx, args):
     if to_save is None:
         ctx._saved = None
     else:
-        ctx._saved = _pack_saved(to_save, outputs)
+        ctx._saved = _pack_saved(to_save, outputs, out if type(out) is tuple else (out,))
         del ctx._to_save
     return result
 
@@ -244,17 +244,19 @@ def _wrap_outputs(out, ctx):
     return _tensor_from_array(value, True, ctx, 0)
 
 
-def _pack_saved(to_save: tuple, outputs: tuple) -> tuple:
+def _pack_saved(to_save: tuple, outputs: tuple, returned: tuple) -> tuple:
     """Each saved item as (item, version counter, version then).
 
     An output is saved by its index, not as the Tensor, so the node does not refer to the
     tensor that refers to it (no reference cycle); an array made in forward is a constant.
+    ``returned`` is what forward returned: for a 0-d result NumPy gives a scalar (np.float64),
+    which became a new array in the output, and saving that scalar still means the output.
     """
     packed = []
     for item in to_save:
         data = item._data if isinstance(item, Tensor) else item
         for index, output in enumerate(outputs):
-            if data is output._data:
+            if data is output._data or item is returned[index]:
                 counter = output._version_counter
                 packed.append((index, counter, counter[0]))
                 break
