@@ -254,7 +254,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     >>> import autograd_core as ag
     >>> out, vjp_fn = vjp(lambda x: x**2, ag.tensor([1.0, 2.0]))
     >>> vjp_fn(ag.tensor([1.0, 10.0]))
-    (tensor([ 2., 40.]),)
+    (tensor([2., 40.]),)
     """
     inputs = _Primals(primals, tuple(range(len(primals))), "vjp")
     with grad_mode.enable_grad():
@@ -443,8 +443,8 @@ def hessian(func: Callable, argnums=0) -> Callable:
 
     >>> import autograd_core as ag
     >>> hessian(lambda x: (x**3).sum())(ag.tensor([1.0, 2.0]))
-    tensor([[ 6.,  0.],
-            [ 0., 12.]])
+    tensor([[6., 0.],
+            [0., 12.]])
     """
 
     def gradient(*args, **kwargs):
@@ -464,7 +464,7 @@ def hvp(func: Callable, primals, tangents):
 
     >>> import autograd_core as ag
     >>> hvp(lambda x: (x**3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
-    tensor([ 6., 12.])
+    tensor([6., 12.])
     """
     single = isinstance(primals, Tensor)
     primals = (primals,) if single else _as_primal_tuple(primals, "hvp", "primals")

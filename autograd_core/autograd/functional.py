@@ -352,8 +352,8 @@ def hessian(
 
     >>> import autograd_core as ag
     >>> hessian(lambda x: (x**3).sum(), ag.tensor([1.0, 2.0]))
-    tensor([[ 6.,  0.],
-            [ 0., 12.]])
+    tensor([[6., 0.],
+            [0., 12.]])
     """
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
     check_float_inputs(inputs, "hessian")
@@ -381,7 +381,7 @@ def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
 
     >>> import autograd_core as ag
     >>> vhp(lambda x: (x**3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))[1]
-    tensor([ 6., 12.])
+    tensor([6., 12.])
     """
     with grad_mode.enable_grad():
         is_inputs_tuple, inputs, v = _prepare(inputs, v, create_graph, "vhp", v_pairs_with_inputs=True)
@@ -408,7 +408,7 @@ def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
 
     >>> import autograd_core as ag
     >>> hvp(lambda x: (x**3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))[1]
-    tensor([ 6., 12.])
+    tensor([6., 12.])
     """
     with grad_mode.enable_grad():
         is_inputs_tuple, inputs, v = _prepare(inputs, v, create_graph, "hvp", v_pairs_with_inputs=True)
