@@ -385,3 +385,16 @@ def test_reachable_as_autograd_core_data_and_utils_data():
     assert ag.data.DataLoader is DataLoader is PortedLoader
     assert ag.utils.data.TensorDataset is TensorDataset
     assert ag.utils.data.random_split is random_split
+
+
+def test_data_modules_do_not_import_nn_or_optim():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, autograd_core, autograd_core.data, autograd_core.datasets, autograd_core.utils.data\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nn', 'optim')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert ag.datasets.make_moons.__module__ == "autograd_core.datasets"
