@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _tensor_from_array
+from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import AccumulateGrad, Function
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def _seed(output: Tensor, gradient, name: str) -> Tensor:
@@ -125,7 +127,14 @@ from . import functional  # noqa: E402  (built on grad, defined above)
 __all__ = [
     "AccumulateGrad",
     "Function",
+    "GradcheckError",
     "backward",
+    "detect_anomaly",
     "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
+    "set_detect_anomaly",
 ]

@@ -20,6 +20,7 @@ import numpy as np
 from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
 from ..ops.shape import sum_to
+from .anomaly import nonfinite_gradient_message
 from .function import _FREED, _anomaly_mode
 
 
@@ -170,11 +171,7 @@ def _check_finite(node, results) -> None:
     for index, grad in enumerate(results):
         if grad is None or grad._data.dtype.kind != "f" or np.isfinite(grad._data).all():
             continue
-        trace = "".join(node._trace or ["  (traceback not recorded)\n"])
-        raise RuntimeError(
-            f"Function '{node.name()}' returned nan or inf values in its {index}th output "
-            f"gradient (shape {grad._data.shape}). The operation was created here:\n{trace}"
-        )
+        raise RuntimeError(nonfinite_gradient_message(node, index, grad._data))
 
 
 def _run_pre_hooks(node, grads):

@@ -36,7 +36,34 @@ from .._tensor import Tensor, _tensor_from_array
 _FREED = "freed"
 _PACKAGE_DIRS: tuple[str, ...] = ()
 _scope_stack: list = []
-_anomaly_mode = [False]
+_anomaly_mode = [False]  # detect_anomaly(check_nan=True): the engine checks what each backward returns
+_anomaly_traces = [False]  # detect_anomaly(): each new node keeps its forward traceback in _trace
+_recorded_nodes: list = [None]  # gradcheck: a list collecting (node, copies of its inputs)
+_debug_mode = [False]  # either of the two above: the one check a recorded node pays for
+
+
+def _update_debug_mode() -> None:
+    _debug_mode[0] = _anomaly_traces[0] or _recorded_nodes[0] is not None
+
+
+def _record_debug_info(ctx, args) -> None:
+    """What a node keeps beyond backward's needs, for anomaly mode and gradcheck's diagnosis."""
+    if _anomaly_traces[0]:
+        trace = traceback.extract_stack(sys._getframe(1))
+        while len(trace) > 1 and trace[-1].filename == __file__:
+            trace.pop()
+        ctx._trace = trace
+    recorded = _recorded_nodes[0]
+    if recorded is not None:
+        copies = tuple(
+            _tensor_from_array(arg._data.copy(order="K"))
+            if isinstance(arg, Tensor)
+            else arg.copy()
+            if isinstance(arg, np.ndarray)
+            else arg
+            for arg in args
+        )
+        recorded.append((ctx, copies))
 
 
 def _creation_site() -> tuple[str, int] | None:
@@ -200,8 +227,8 @@ def _record(cls, ctx, args):
     ctx.needs_input_grad = tuple(needs)
     ctx._site = _creation_site()
     ctx._scope = _scope_stack[-1] if _scope_stack else None
-    if _anomaly_mode[0]:
-        ctx._trace = traceback.format_stack()[:-2]
+    if _debug_mode[0]:
+        _record_debug_info(ctx, args)
     if type(out) is np.ndarray and out.dtype.kind == "f":
         ctx._value = out
         result = _tensor_from_array(out, True, ctx, 0)
