@@ -8,7 +8,7 @@ on autograd_core's Tensor operations.
 (4, 1)
 """
 
-from . import functional, init
+from . import callbacks, functional, init, metrics
 from .modules import (
     Bilinear,
     Flatten,
@@ -21,10 +21,12 @@ from .modules import (
     Unflatten,
 )
 from .parameter import Parameter
+from .training import History, evaluate, fit
 
 __all__ = [
     "Bilinear",
     "Flatten",
+    "History",
     "Identity",
     "Linear",
     "Module",
@@ -33,6 +35,10 @@ __all__ = [
     "Parameter",
     "Sequential",
     "Unflatten",
+    "callbacks",
+    "evaluate",
+    "fit",
     "functional",
     "init",
+    "metrics",
 ]
