@@ -272,3 +272,24 @@ def test_reduce_on_plateau_state_dict_round_trip():
     fresh.load_state_dict(saved)
     assert (fresh.mode, fresh.best, fresh.num_bad_epochs, fresh.last_epoch) == ("max", 0.5, 0, 3)
     assert fresh.mode_worse == -math.inf
+
+
+@pytest.mark.parametrize("name", ["MultiStepLR", "CosineAnnealingLR", "LambdaLR"])
+def test_scheduler_state_survives_a_checkpoint_file(tmp_path, name):
+    make, _ = SCHEDULES[name]
+    uninterrupted = sequence(make(lr_scheduler, make_optimizer(optim, ag)))
+    optimizer = make_optimizer(optim, ag)
+    scheduler = make(lr_scheduler, optimizer)
+    first = sequence(scheduler, epochs=8)
+    ag.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}, tmp_path / "c.npz")
+
+    checkpoint = ag.load(tmp_path / "c.npz")
+    resumed_optimizer = make_optimizer(optim, ag)
+    resumed = make(lr_scheduler, resumed_optimizer)
+    resumed_optimizer.load_state_dict(checkpoint["optimizer"])
+    resumed.load_state_dict(checkpoint["scheduler"])
+    rest = []
+    for _ in range(EPOCHS - 8):
+        resumed.step()
+        rest.append(resumed.get_last_lr())
+    np.testing.assert_allclose(np.concatenate([first, rest]), uninterrupted, rtol=1e-12)

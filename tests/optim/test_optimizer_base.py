@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from optim_testing import Quadratic, make_params, run_ours
 
 import autograd_core as ag
 import optim
@@ -284,3 +285,32 @@ def test_a_subclass_must_define_its_update():
     (w * 2).sum().backward()
     with pytest.raises(NotImplementedError, match=r"Incomplete must define _update"):
         optimizer.step()
+
+
+@pytest.mark.parametrize(
+    ("make", "config"),
+    [
+        (optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+        (optim.Adam, {"lr": 0.05, "amsgrad": True}),
+        (optim.AdamW, {"lr": 0.05, "betas": (0.8, 0.9)}),
+        (optim.RMSprop, {"lr": 0.01, "momentum": 0.5, "centered": True}),
+        (optim.Adagrad, {"lr": 0.1, "lr_decay": 0.01}),
+    ],
+)
+def test_resume_through_a_checkpoint_file_continues_exactly(tmp_path, make, config):
+    problem = Quadratic(seed=31)
+    uninterrupted = run_ours(problem, lambda params: make(params, **config), 10)
+    params = make_params(problem)
+    optimizer = make(params, **config)
+    run_ours(problem, None, 5, params=params, optimizer=optimizer)
+    path = tmp_path / "checkpoint.npz"
+    ag.save({"params": [p.detach() for p in params], "optimizer": optimizer.state_dict()}, path)
+
+    checkpoint = ag.load(path)
+    resumed_params = [t.clone().requires_grad_() for t in checkpoint["params"]]
+    resumed = make(resumed_params)
+    resumed.load_state_dict(checkpoint["optimizer"])
+    second = run_ours(problem, None, 5, params=resumed_params, optimizer=resumed)
+    for got, want in zip(second, uninterrupted[5:]):
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
