@@ -63,7 +63,8 @@ def gradcheck(
     checked (on float64 copies: float32 ones trigger a warning). ``func`` returns a Tensor or a
     tuple of Tensors. Returns True, or raises ``GradcheckError`` with a report naming the input,
     the position, the analytic and the numerical value, and the operation at fault (returns False
-    instead with ``raise_exception=False``).
+    instead with ``raise_exception=False``). Entries at a kink, where backward's value is one of
+    the two one-sided slopes (relu at 0), pass with a ``UserWarning`` that gives both slopes.
 
     >>> x = ag.randn(3, 4, dtype=ag.float64, requires_grad=True)
     >>> w = ag.randn(4, 2, dtype=ag.float64, requires_grad=True)
@@ -220,7 +221,8 @@ def _run(who, func, inputs, order, grad_outputs, eps, atol, rtol, raise_exceptio
     if not raise_exception:
         return False
     report = _mismatch_report(who, order, problem, comparison, eps, atol, rtol)
-    verdicts = _check_each_node(func, args, order, eps, atol, rtol, who)
+    with grad_mode.enable_grad():
+        verdicts = _check_each_node(func, args, order, eps, atol, rtol, who)
     raise GradcheckError(report + "\n" + _localisation_report(verdicts, order))
 
 

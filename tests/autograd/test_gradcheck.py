@@ -327,6 +327,13 @@ def test_localisation_sees_through_in_place_operations():
         gradcheck(func, double(2))
 
 
+def test_gradcheck_under_no_grad_still_checks_and_localises():
+    with ag.no_grad():
+        assert gradcheck(ag.tanh, double(3))
+        with pytest.raises(GradcheckError, match="fault: BadSquareBackward0"):
+            gradcheck(lambda x: BadSquare.apply(x.sin()), double(3))
+
+
 def test_the_diagnosis_leaves_recording_switched_off():
     with pytest.raises(GradcheckError):
         gradcheck(lambda x: BadSquare.apply(x.exp()), double(2))
