@@ -137,7 +137,7 @@ class _Entry:
 class _Comparison:
     failures: list[_Entry] = field(default_factory=list)  # worst first
     kinks: list[_Entry] = field(default_factory=list)
-    pairs: list[tuple[int, int, int, int]] = field(default_factory=list)  # (output, input, failed, size)
+    pairs: list[tuple[int, int, int]] = field(default_factory=list)  # (output, input, entries)
 
 
 def _first_order_problem(func: Callable, args: list, diff: list[int]) -> _Problem:
@@ -308,7 +308,7 @@ def _compare_jacobians(problem: _Problem, eps: float, atol: float, rtol: float, 
             )
             kink = _at_kink(entry, atol, rtol)
             (comparison.kinks if kink else comparison.failures).append(entry)
-        comparison.pairs.append((k, i, int(bad.sum()), a.size))
+        comparison.pairs.append((k, i, a.size))
     comparison.failures.sort(key=lambda entry: entry.excess, reverse=True)
     return comparison
 
@@ -520,7 +520,7 @@ def _mismatch_report(who, order, problem, comparison, eps, atol, rtol) -> str:
         counts[entry.output, entry.input] = counts.get((entry.output, entry.input), 0) + 1
     per_pair = ", ".join(
         f"{problem.output_name(k)} w.r.t. {problem.input_name(i)}: {counts[k, i]} of {size}"
-        for k, i, _, size in comparison.pairs
+        for k, i, size in comparison.pairs
         if (k, i) in counts
     )
     lines = [
