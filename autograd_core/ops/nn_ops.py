@@ -1,14 +1,19 @@
-"""Fused operations for neural-network layers.
+"""Fused operations for neural-network layers, each one node where a composition would take
+several or would be unstable:
 
-``Linear`` computes ``x @ Wᵀ + b`` as one node instead of three (transpose, matmul, add): the
-same arithmetic with a third of the graph bookkeeping, which matters for small batches.
+- ``Linear``: ``x @ Wᵀ + b`` as one node instead of three (transpose, matmul, add): the same
+  arithmetic with a third of the graph bookkeeping, which matters for small batches;
+- ``Softplus``: log(1 + e^x) without overflow for large x, and a gradient that stays finite;
+- ``BinaryCrossEntropy``: PyTorch's clamped logs and its finite gradient at x = 0 and x = 1.
 """
 
 from __future__ import annotations
 
-from .._tensor import Tensor
+import numpy as np
+
+from .._tensor import Tensor, _tensor_from_array
 from ..autograd.function import Function
-from .elementwise import promote
+from .elementwise import _float, promote, where
 
 
 class Linear(Function):
@@ -66,3 +71,73 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None and bias.dtype != weight.dtype:
         bias = bias.to(weight.dtype)
     return Linear.apply(input, weight, bias)
+
+
+class Softplus(Function):
+    """softplus(x) = log(1 + e^(βx)) / β, and x itself where βx > threshold (as PyTorch).
+
+    Fused for stability: computed as (max(βx, 0) + log1p(e^(-|βx|))) / β, which never
+    overflows. d/dx = σ(βx) (1 above the threshold).
+    """
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        z = x.numpy() * beta
+        ctx.beta, ctx.linear = beta, z > threshold
+        ctx.save_for_backward(x)
+        smooth = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+        return np.where(ctx.linear, x.numpy(), smooth).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        slope = (x * ctx.beta).sigmoid()
+        if ctx.linear.any():
+            slope = where(_tensor_from_array(ctx.linear), 1.0, slope)
+        return grad * slope, None, None
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx)) / β, stable for any x; linear above ``threshold`` (in βx).
+
+    >>> import autograd_core as ag
+    >>> softplus(ag.tensor([0.0, 1e4]))
+    tensor([0.6931, 10000.0000])
+    """
+    return Softplus.apply(_float(input), beta, threshold)
+
+
+class BinaryCrossEntropy(Function):
+    """ℓ = -w (t·log x + (1 - t)·log(1 - x)), each log clamped at -100, as PyTorch.
+
+    dℓ/dx = w (x - t) / max(x(1 - x), 1e-12)  (PyTorch's formula: finite at x = 0 and 1);
+    dℓ/dt = w (log(1 - x) - log x), with the same clamps.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t):
+        ctx.save_for_backward(x, t)
+        probability, target = x.numpy(), t.numpy()
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(probability), -100)
+            log_not_x = np.maximum(np.log1p(-probability), -100)
+        return -(target * log_x + (1 - target) * log_not_x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        grad_x = grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_x = grad * (x - t) / (x * (1 - x)).clamp(min=_BCE_EPSILON)
+        if ctx.needs_input_grad[1]:
+            grad_t = grad * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+        return grad_x, grad_t
+
+
+_BCE_EPSILON = 1e-12
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor) -> Tensor:
+    """Elementwise -(t·log x + (1 - t)·log(1 - x)) with the logs clamped at -100 (no reduction)."""
+    input, target = promote(input, target)
+    return BinaryCrossEntropy.apply(input, target)

@@ -427,6 +427,8 @@ class Module:
         """Give parameters their qualified names (``fc1.weight``) unless the user named them."""
         changed = False
         for name, param in self._named_members("_parameters", "", True, True):
+            if not isinstance(param, Parameter):
+                continue
             current = param.name
             if current == name:
                 continue
