@@ -28,9 +28,9 @@ def as_operand(value, like: Tensor) -> Tensor:
 
 def promote(a, b) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of one dtype, by PyTorch's promotion rules."""
-    if type(a) is not Tensor:
+    if not isinstance(a, Tensor):
         a = as_operand(a, b)
-    elif type(b) is not Tensor:
+    elif not isinstance(b, Tensor):
         b = as_operand(b, a)
     dtype_a, dtype_b = a._data.dtype, b._data.dtype
     if dtype_a is not dtype_b and dtype_a != dtype_b:
