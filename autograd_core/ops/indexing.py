@@ -102,13 +102,19 @@ def index_put(a: Tensor, index, value) -> Tensor:
     return IndexPut.apply(a, value, to_numpy_index(index))
 
 
+def _index_region(index: np.ndarray, dim: int) -> tuple:
+    """The part of the input a gather index reaches: PyTorch lets the index be smaller than the
+    input along the dimensions other than ``dim``."""
+    return tuple(slice(None) if d == dim else slice(0, size) for d, size in enumerate(index.shape))
+
+
 class Gather(Function):
     """out[i][j] = a[i][index[i][j]] along ``dim`` (PyTorch's gather); backward scatters."""
 
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.dim, ctx.index, ctx.input_shape = dim, index, a.shape
-        return np.take_along_axis(a.numpy(), index, axis=dim)
+        return np.take_along_axis(a.numpy()[_index_region(index, dim)], index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -142,6 +148,11 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
             f"gather: index has {index_array.ndim} dimensions but the input has {a.ndim} "
             f"(input {tuple(a.shape)}, index {index_array.shape})"
         )
+    if any(i != dim and size > a.shape[i] for i, size in enumerate(index_array.shape)):
+        raise RuntimeError(
+            f"gather: index of shape {index_array.shape} must be no larger than the input "
+            f"{tuple(a.shape)} in every dimension except dimension {dim}"
+        )
     if index_array.size and (index_array.min() < -a.shape[dim] or index_array.max() >= a.shape[dim]):
         raise IndexError(
             f"gather: index values must lie in [0, {a.shape[dim]}) for dimension {dim} of "
@@ -153,9 +164,10 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """a + (src added at index along dim)."""
     dim = _normalize_dim(dim, a.ndim)
-    return a + ScatterAdd.apply(
-        src, a.shape, dim, np.asarray(index.numpy() if isinstance(index, Tensor) else index)
-    )
+    index = np.asarray(index.numpy() if isinstance(index, Tensor) else index)
+    if src.shape != index.shape:
+        src = src[tuple(slice(0, size) for size in index.shape)]
+    return a + ScatterAdd.apply(src, a.shape, dim, index)
 
 
 def _describe(index) -> str:

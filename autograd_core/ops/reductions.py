@@ -116,14 +116,16 @@ class LogSumExp(Function):
         m = np.max(x, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = m + np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True))
-        ctx.dim, ctx.keepdim = dims, keepdim
-        ctx.save_for_backward(a, out)
-        return out if keepdim else np.squeeze(out, axis=dims)
+        if not keepdim:
+            out = np.squeeze(out, axis=dims)
+        ctx.dim = dims
+        ctx.save_for_backward(a, out)  # the output itself, so second derivatives see it depend on a
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        out = out if ctx.keepdim else out.reshape(kept_shape(a.shape, ctx.dim))
+        out = out.reshape(kept_shape(a.shape, ctx.dim))
         return expand_reduced(grad, a.shape, ctx.dim) * (a - out).exp(), None, None
 
 
