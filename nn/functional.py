@@ -747,3 +747,28 @@ def _cross_entropy_with_probabilities(
     if reduction == "sum":
         return -terms.sum()
     return -terms.sum() / (input.numel() // classes)
+
+
+# ------------------------------------------------------------ convolution and pooling
+# The engine's primitives (autograd_core/ops/conv.py, autograd_core/ops/pooling.py) under
+# PyTorch's names and signatures.
+from autograd_core.ops import conv as _conv_ops  # noqa: E402
+from autograd_core.ops import pooling as _pooling_ops  # noqa: E402
+
+conv1d = _conv_ops.conv1d
+conv2d = _conv_ops.conv2d
+conv3d = _conv_ops.conv3d
+conv_transpose1d = _conv_ops.conv_transpose1d
+conv_transpose2d = _conv_ops.conv_transpose2d
+conv_transpose3d = _conv_ops.conv_transpose3d
+unfold = _conv_ops.unfold
+fold = _conv_ops.fold
+max_pool1d = _pooling_ops.max_pool1d
+max_pool2d = _pooling_ops.max_pool2d
+max_pool3d = _pooling_ops.max_pool3d
+avg_pool1d = _pooling_ops.avg_pool1d
+avg_pool2d = _pooling_ops.avg_pool2d
+avg_pool3d = _pooling_ops.avg_pool3d
+adaptive_avg_pool1d = _pooling_ops.adaptive_avg_pool1d
+adaptive_avg_pool2d = _pooling_ops.adaptive_avg_pool2d
+adaptive_avg_pool3d = _pooling_ops.adaptive_avg_pool3d
