@@ -27,8 +27,9 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         source = autograd_core.empty(0) if data is None else autograd_core.as_tensor(data)
-        # A view is a new ndarray object over the same memory, so Tensor keeps it uncopied.
-        super().__init__(source.numpy().view(), requires_grad=requires_grad, name=source.name)
+        super().__init__((), name=source.name)
+        self.data = source  # the same storage, not a copy
+        self.requires_grad = requires_grad
         self._auto_name = None
 
     def __repr__(self) -> str:

@@ -130,11 +130,18 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             grad_x = grad * (x - t) / (x * (1 - x)).clamp(min=_BCE_EPSILON)
         if ctx.needs_input_grad[1]:
-            grad_t = grad * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+            grad_t = grad * (_clamped_log(1 - x) - _clamped_log(x))
         return grad_x, grad_t
 
 
 _BCE_EPSILON = 1e-12
+
+
+def _clamped_log(values: Tensor) -> Tensor:
+    """max(log v, -100), with log(0) = -100 and no log of 0 evaluated (so no warning, no nan)."""
+    positive = values > 0
+    safe = where(positive, values, 1.0)
+    return where(positive, safe.log(), -100.0).clamp(min=-100.0)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor) -> Tensor:
