@@ -9,8 +9,10 @@
    reverse topological order);
 3. for each node: call tensor hooks, call its ``backward``, check every returned gradient,
    sum broadcast dimensions back to the input's shape, and accumulate into the input's node
-   or, for a leaf, into ``.grad``;
-4. free what the node saved unless ``retain_graph``.
+   or, for a leaf, into that leaf's running sum;
+4. free what the node saved unless ``retain_graph``;
+5. at the end, each leaf's hooks see its total gradient (once, as in PyTorch), which is then
+   added to ``.grad``.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
     buffers: dict = {}
     start_nodes = []
     captured = {} if capture is not None else None
+    leaf_grads = {}  # leaf -> the sum of its incoming gradients, stored in .grad at the end
     owned = set()
     for root, seed in zip(roots, seeds):
         owned.add(_storage_key(seed._data))
@@ -78,7 +81,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                 if key in capture:
                     _accumulate_captured(captured, capture[key], seed)
             else:
-                _accumulate_leaf(root, seed, owned, create_graph)
+                _accumulate_captured(leaf_grads, root, seed)
             continue
         slots = buffers.get(node)
         if slots is None:
@@ -106,7 +109,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                     grad = _fit_gradient(node, index, grad, shape, dtype)
                 if isinstance(target, Tensor):
                     if capture is None:
-                        _accumulate_leaf(target, grad, owned, create_graph)
+                        _accumulate_captured(leaf_grads, target, grad)
                     elif (target, 0) in capture:
                         _accumulate_captured(captured, capture[(target, 0)], grad)
                     continue
@@ -120,6 +123,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                     ready.append(target)
             if not retain_graph:
                 _free(node)
+        for leaf, grad in leaf_grads.items():
+            _accumulate_leaf(leaf, grad, owned, create_graph)
     return captured
 
 
@@ -224,7 +229,8 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool)
         leaf.grad = leaf.grad + grad
 
 
-def _accumulate_captured(captured: dict, slot: int, grad: Tensor) -> None:
+def _accumulate_captured(captured: dict, slot, grad: Tensor) -> None:
+    """``captured[slot] += grad`` (a slot of ``autograd.grad``'s results, or a leaf)."""
     previous = captured.get(slot)
     captured[slot] = grad if previous is None else previous + grad
 

@@ -76,6 +76,13 @@ def _torch_dim(dim, ndim):
     return tuple(range(ndim)) if dim is None else dim
 
 
+def _torch_vector_norm(a, dim, keepdim):
+    """PyTorch's Tensor.norm treats a 2-tuple dim as a matrix; the vector norm is linalg's."""
+    import torch
+
+    return torch.linalg.vector_norm(a, dim=dim, keepdim=keepdim)
+
+
 def _torch_prod(a, dim, keepdim):
     """PyTorch's prod takes one int dim; over all dimensions it has no keepdim."""
     if dim is None:
@@ -218,7 +225,7 @@ CASES = [
         lambda a, dim, keepdim: a.norm(dim=dim, keepdim=keepdim),
         lambda a, dim, keepdim: np.sqrt(np.sum(a * a, axis=numpy_axis(dim, a.ndim), keepdims=keepdim)),
         reduce_inputs(low=0.2, high=2.0),
-        torch=True,
+        torch=lambda a, dim, keepdim: _torch_vector_norm(a, dim, keepdim),
     ),
 ]
 
