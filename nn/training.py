@@ -71,7 +71,10 @@ class History:
         curves against the epoch number; ``lr`` gets a panel when it changed. Returns the
         matplotlib ``Figure`` (save it with ``figure.savefig("curves.png")``)."""
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
+        if not self.epoch:
+            raise ValueError("the history is empty: nothing to plot before an epoch has been recorded")
         if keys is None:
             keys = [key for key in self.history if not key.startswith("val_") and self._varies(key)]
         figure, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.5), squeeze=False)
@@ -81,6 +84,7 @@ class History:
             if f"val_{key}" in self.history:
                 axis.plot(epochs, self[f"val_{key}"], marker=".", label=f"validation {key}")
             axis.set_xlabel("epoch")
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             axis.set_ylabel(key)
             axis.grid(alpha=0.3)
             axis.legend()
@@ -259,4 +263,5 @@ def _progress_bar(loader, epoch: int, epochs: int):
 
 
 def _short(logs: dict[str, float]) -> dict[str, str]:
-    return {key: f"{value:.4g}" for key, value in logs.items()}
+    """The bar's postfix: each quantity to 4 significant digits (the learning rate left out)."""
+    return {key: f"{value:.4g}" for key, value in logs.items() if key != "lr"}

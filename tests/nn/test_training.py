@@ -228,6 +228,8 @@ def test_history_plot_returns_a_figure_with_one_panel_per_quantity():
     np.testing.assert_allclose(loss_lines[1].get_ydata(), [1.1, 0.7, 0.5])
     np.testing.assert_array_equal(loss_lines[0].get_xdata(), [1, 2, 3])
     plt.close(figure)
+    with pytest.raises(ValueError, match="the history is empty"):
+        nn.History().plot()
 
 
 # ---------------------------------------------------------------------------- callbacks
