@@ -122,8 +122,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 def logsigmoid(input: Tensor) -> Tensor:
-    """log σ(x) = -softplus(-x), stable for any x."""
-    return -softplus(-input)
+    """log σ(x) = -log(1 + e⁻ˣ): -softplus(-x) without softplus's linear cut-off, stable for any x."""
+    return -softplus(-input, threshold=math.inf)
 
 
 def sigmoid(input: Tensor) -> Tensor:
