@@ -6,7 +6,8 @@ import numpy as np
 
 from . import dtypes
 
-_SHOWN_DTYPES = {dtypes.float32: False, dtypes.int64: False, dtypes.bool_: False}
+# As PyTorch: the dtype is shown unless it is the default float dtype, int64 or bool.
+_UNSHOWN_DTYPES = (dtypes.int64, dtypes.bool_)
 
 
 def _format_values(array: np.ndarray) -> str:
@@ -31,9 +32,9 @@ def _format_values(array: np.ndarray) -> str:
 def format_tensor(tensor) -> str:
     array = tensor._data
     extras = []
-    if _SHOWN_DTYPES.get(array.dtype, True) and not (array.dtype == dtypes.get_default_dtype()):
+    if array.dtype not in _UNSHOWN_DTYPES and array.dtype != dtypes.get_default_dtype():
         extras.append(f"dtype={array.dtype}")
-    if array.size == 0:
+    if array.size == 0 and array.ndim != 1:
         extras.insert(0, f"size={tuple(array.shape)}")
     if tensor.grad_fn is not None:
         extras.append(f"grad_fn=<{tensor.grad_fn.name()}>")

@@ -76,6 +76,16 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     return np.promote_types(a, b)
 
 
+def tensors_result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """The dtype of ``a op b`` for two tensors' arrays. As in PyTorch, a 0-d tensor acts like a
+    number: it does not widen a tensor with dimensions of its own category (float32 [n] with
+    float64 0-d stays float32), but it does lift a lower category (int64 [n] with float64 0-d
+    gives float64)."""
+    if (a.ndim == 0) != (b.ndim == 0) and _category(a.dtype) == _category(b.dtype):
+        return b.dtype if a.ndim == 0 else a.dtype
+    return promote_types(a.dtype, b.dtype)
+
+
 def scalar_result_type(tensor_dtype: np.dtype, value) -> np.dtype:
     """The dtype of ``tensor op python_number``: the tensor's, unless the number's category is higher."""
     if isinstance(value, bool):

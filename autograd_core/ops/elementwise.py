@@ -34,7 +34,7 @@ def promote(a, b) -> tuple[Tensor, Tensor]:
         b = as_operand(b, a)
     dtype_a, dtype_b = a._data.dtype, b._data.dtype
     if dtype_a is not dtype_b and dtype_a != dtype_b:
-        dtype = dtypes.promote_types(dtype_a, dtype_b)
+        dtype = dtypes.tensors_result_type(a._data, b._data)
         a = cast(a, dtype) if dtype_a != dtype else a
         b = cast(b, dtype) if dtype_b != dtype else b
     return a, b
