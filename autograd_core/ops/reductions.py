@@ -94,7 +94,7 @@ class Amax(Function):
     def forward(ctx, a, dims, keepdim, largest):
         x = a.numpy()
         out = np.max(x, axis=dims, keepdims=True) if largest else np.min(x, axis=dims, keepdims=True)
-        winners = (x == out).astype(x.dtype)
+        winners = ((x == out) | (np.isnan(x) & np.isnan(out))).astype(x.dtype)  # NaN wins, as in PyTorch
         ctx.share = winners / winners.sum(axis=dims, keepdims=True)
         ctx.dim, ctx.keepdim, ctx.shape = dims, keepdim, x.shape
         return out if keepdim else np.squeeze(out, axis=dims)
