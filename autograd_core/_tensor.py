@@ -204,6 +204,11 @@ class Tensor:
     @name.setter
     def name(self, value: str | None) -> None:
         self._name = value
+        node = self.grad_fn
+        if node is not None:
+            if node._output_names is None:
+                node._output_names = {}
+            node._output_names[self._output_nr] = value
 
     @property
     def data(self) -> Tensor:

@@ -87,7 +87,8 @@ class Function:
     """
 
     # Every recorded node sets these; a subclass also gets a __dict__ for its ctx attributes.
-    __slots__ = ("needs_input_grad", "_next", "_saved", "_value", "_site", "_scope", "__dict__")
+    # _constants: the input tensors that need no grad, {position: tensor} or None (for pictures).
+    __slots__ = ("needs_input_grad", "_next", "_saved", "_value", "_site", "_scope", "_constants", "__dict__")
 
     # What most nodes never set: class-level defaults, set on a node only when used.
     _to_save = None  # what forward passed to save_for_backward, until apply packs it
@@ -96,6 +97,7 @@ class Function:
     _hooks = None  # tensor hooks of the outputs: [(output_nr, hook)]
     _retained = None  # outputs that called retain_grad(): {output_nr: weakref}
     _trace = None  # the creation traceback, in anomaly mode
+    _output_names = None  # names given to output tensors, {output_nr: name} (for graph pictures)
 
     @staticmethod
     def forward(ctx, *args):
@@ -214,15 +216,21 @@ def _record(cls, ctx, args):
         grad_mode._grad_enabled.reset(token)
     edges = []
     needs = []
+    constants = None
     for arg in args:
-        if isinstance(arg, Tensor) and arg._requires_grad:
-            node = arg.grad_fn
-            data = arg._data
-            edges.append((arg if node is None else node, arg._output_nr, data.shape, data.dtype))
-            needs.append(True)
-        else:
-            edges.append(None)
-            needs.append(False)
+        if isinstance(arg, Tensor):
+            if arg._requires_grad:
+                node = arg.grad_fn
+                data = arg._data
+                edges.append((arg if node is None else node, arg._output_nr, data.shape, data.dtype))
+                needs.append(True)
+                continue
+            if constants is None:
+                constants = {}
+            constants[len(edges)] = arg
+        edges.append(None)
+        needs.append(False)
+    ctx._constants = constants
     ctx._next = tuple(edges)
     ctx.needs_input_grad = tuple(needs)
     ctx._site = _creation_site()

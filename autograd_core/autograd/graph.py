@@ -12,11 +12,21 @@ import contextlib
 from .function import _scope_stack
 
 
+class Scope(tuple):
+    """The running modules, outermost first, during one call of the innermost. ``parent`` is
+    the scope of the enclosing call (None outside any), so that pictures can tell two calls of
+    the same module apart (a layer applied at every step of a recurrent network)."""
+
+    parent: Scope | None
+
+
 @contextlib.contextmanager
 def module_scope(module):
     """Record ``module`` (inside the modules already running) on the nodes made in this block."""
-    parent = _scope_stack[-1] if _scope_stack else ()
-    _scope_stack.append(parent + (module,))
+    parent = _scope_stack[-1] if _scope_stack else None
+    scope = Scope((parent or ()) + (module,))
+    scope.parent = parent
+    _scope_stack.append(scope)
     try:
         yield
     finally:
