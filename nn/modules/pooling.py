@@ -9,6 +9,7 @@ is the engine's (``autograd_core/ops/pooling.py``).
 from __future__ import annotations
 
 from autograd_core import Tensor
+from autograd_core.ops.conv import expand_param
 
 from .. import functional as F
 from .module import Module
@@ -75,15 +76,15 @@ class MaxPool3d(_MaxPoolNd):
 
 
 class AvgPool1d(Module):
-    """The mean of every window of (N, C, L) inputs."""
+    """The mean of every window of (N, C, L) inputs (sizes kept as 1-tuples, as PyTorch)."""
 
     def __init__(
         self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True
     ) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        self.kernel_size = expand_param(kernel_size, 1, "kernel_size")
+        self.stride = expand_param(stride if stride is not None else kernel_size, 1, "stride")
+        self.padding = expand_param(padding, 1, "padding")
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
