@@ -47,7 +47,7 @@ def test_pad_modes_against_numpy_and_gradients(mode, widths):
     for i in range(len(widths) // 2):
         numpy_widths[2 - i] = (widths[2 * i], widths[2 * i + 1])
     np.testing.assert_array_equal(out.numpy(), np.pad(x, numpy_widths, mode=NUMPY_MODES[mode]))
-    assert gradcheck(lambda t: F.pad(t, tuple(widths), mode=mode), (t64(x[:1, :2], True),))
+    assert gradcheck(lambda t: F.pad(t, tuple(widths), mode=mode), (t64(x[:1], True),))
 
 
 def test_pad_constant_value_and_errors():
