@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from nn_testing import assert_close, gradcheck_module, load_from_torch, t64
 
 import autograd_core as ag
 import nn
+from tests.nn.nn_testing import assert_close, gradcheck_module, load_from_torch, t64
 
 
 def _sigmoid(x):

@@ -6,10 +6,10 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from nn_testing import gradcheck_module, randn64
 
 import autograd_core as ag
 import nn
+from tests.nn.nn_testing import gradcheck_module, randn64
 
 
 def _chain():

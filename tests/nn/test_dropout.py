@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from nn_testing import gradcheck_module, randn64
 
 import autograd_core as ag
 import nn
 import nn.functional as F
+from tests.nn.nn_testing import gradcheck_module, randn64
 
 
 def test_training_zeroes_a_fraction_p_and_scales_survivors():

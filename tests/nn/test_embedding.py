@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from nn_testing import assert_close, gradcheck_module, load_from_torch
 
 import autograd_core as ag
 import nn
+from tests.nn.nn_testing import assert_close, gradcheck_module, load_from_torch
 
 
 def test_lookup_picks_rows():

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nn_testing import assert_close, randn64, t64
 
 import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core.autograd import gradcheck
+from tests.nn.nn_testing import assert_close, randn64, t64
 
 
 # ---------------------------------------------------------------------------- one_hot

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nn_testing import assert_close, gradcheck_module, load_from_torch, randn64
 
 import autograd_core as ag
 import nn
 import nn.functional as F
+from tests.nn.nn_testing import assert_close, gradcheck_module, load_from_torch, randn64
 
 
 def test_linear_is_x_w_transpose_plus_b():

@@ -7,12 +7,12 @@ import itertools
 
 import numpy as np
 import pytest
-from nn_testing import assert_close, t64
 
 import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core.autograd import gradcheck
+from tests.nn.nn_testing import assert_close, t64
 
 REDUCTIONS = ["mean", "sum", "none"]
 RNG = np.random.default_rng(0)

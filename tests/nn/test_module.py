@@ -9,11 +9,11 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from nn_testing import t64
 
 import autograd_core as ag
 import nn
 import nn.functional as F
+from tests.nn.nn_testing import t64
 
 
 class TwoLayer(nn.Module):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from nn_testing import assert_close, gradcheck_module, load_from_torch, randn64, t64
 
 import autograd_core as ag
 import nn
+from tests.nn.nn_testing import assert_close, gradcheck_module, load_from_torch, randn64, t64
 
 
 def _batch_norm_reference(x, weight, bias, eps=1e-5):
