@@ -391,12 +391,15 @@ class Relu(Function):
 
 class ReluBackward(Function):
     """g where y > 0, else 0: relu's backward as one operation (PyTorch's
-    ``threshold_backward``). Its own gradient passes the same mask; relu'' = 0."""
+    ``threshold_backward``). Its own gradient passes the same mask; relu'' = 0.
+
+    Computed as g · [y > 0]: a product with the mask is many times faster than ``np.where``
+    on an unpredictable mask."""
 
     @staticmethod
     def forward(ctx, grad, out):
         ctx.positive = out.numpy() > 0
-        return np.where(ctx.positive, grad.numpy(), 0).astype(grad.dtype, copy=False)
+        return np.multiply(grad.numpy(), ctx.positive, dtype=grad.dtype)
 
     @staticmethod
     def backward(ctx, grad_grad):
