@@ -36,7 +36,7 @@ def accuracy(output: Tensor, target: Tensor, threshold: float = 0.0) -> float:
             predicted = (output > threshold).reshape(-1)
             target = target.reshape(-1) > 0.5
         _check_lengths("accuracy", predicted, target, output)
-        return (predicted == target.to(predicted.dtype)).float().mean().item()
+        return (predicted == target.to(predicted.dtype)).double().mean().item()
 
 
 def mean_absolute_error(output: Tensor, target: Tensor) -> float:
