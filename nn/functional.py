@@ -696,8 +696,7 @@ def cross_entropy(
     if target.dtype.kind == "f":
         return _cross_entropy_with_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
     if input.ndim == 2 and weight is None and label_smoothing == 0.0:
-        _check_class_targets(input, target, ignore_index, "cross_entropy")
-        return _loss_ops.cross_entropy(input, target, ignore_index, reduction)
+        return _loss_ops.cross_entropy(input, target, ignore_index, reduction)  # it checks the targets
     log_probabilities = log_softmax(input, class_dim)
     nll = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:

@@ -187,6 +187,6 @@ def erfc(input: Tensor) -> Tensor:
 
     >>> from autograd_core import tensor
     >>> erfc(tensor([0.0, 3.0]))
-    tensor([1.0000, 2.2090e-05])
+    tensor([1.0000e+00, 2.2090e-05])
     """
     return Erfc.apply(_float(input))

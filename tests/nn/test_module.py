@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import doctest
 import gc
+import importlib
 import weakref
 from collections import OrderedDict
 
@@ -529,3 +531,31 @@ def test_repr_matches_torch_for_a_mixed_model():
         )
 
     assert repr(build(nn)) == repr(build(torch.nn))
+
+
+# ------------------------------------------------------------------- documentation
+@pytest.mark.parametrize(
+    "module_name",
+    [
+        "nn",
+        "nn.parameter",
+        "nn.functional",
+        "nn.init",
+        "nn.modules.module",
+        "nn.modules.container",
+        "nn.modules.linear",
+        "nn.modules.flatten",
+        "nn.modules.dropout",
+        "nn.modules.normalization",
+        "nn.modules.sparse",
+        "nn.modules.loss",
+        "nn.utils.clip_grad",
+        "nn.utils.convert_parameters",
+        "autograd_core.ops.special",
+        "autograd_core.ops.nn_ops",
+    ],
+)
+def test_docstring_examples_run(module_name):
+    module = importlib.import_module(module_name)
+    failures, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
