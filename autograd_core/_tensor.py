@@ -137,6 +137,7 @@ class Tensor:
         "_version_counter",
         "_name",
         "_backward_hooks",
+        "_view_of",
         "__weakref__",
     )
     __array_priority__ = 1000  # ndarray + Tensor goes to Tensor.__radd__

@@ -150,7 +150,7 @@ class Function:
                 value = self._value if type(self._value) is not tuple else self._value[item]
                 tensor = _tensor_from_array(value, grad_mode._grad_enabled.get(), self, item)
                 unpacked.append(tensor)
-            elif isinstance(item, Tensor):
+            elif isinstance(item, Tensor) or item is None:
                 unpacked.append(item)
             else:
                 unpacked.append(_tensor_from_array(item))

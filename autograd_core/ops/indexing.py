@@ -72,6 +72,7 @@ def getitem(a: Tensor, index) -> Tensor:
         ) from None
     if is_basic(index):
         result._version_counter = a._version_counter
+        result._view_of = (a, ("index", index))
     return result
 
 

@@ -43,15 +43,61 @@ def _snapshot(target: Tensor) -> Tensor:
 
 
 def _rebind(target: Tensor, result: Tensor) -> Tensor:
-    """Write ``result`` into ``target``'s storage and make ``target`` stand for it."""
+    """Write ``result`` into ``target``'s storage and make ``target`` stand for it; when
+    ``target`` is a view, its base takes the change into its history too."""
+    _check_not_view_of_leaf(target)
     if result._data.dtype != target._data.dtype:
         result = result.to(target._data.dtype)
-    np.copyto(target._data, np.broadcast_to(result._data, target._data.shape))
+    try:
+        np.copyto(target._data, np.broadcast_to(result._data, target._data.shape))
+    except ValueError as error:
+        raise RuntimeError(
+            f"cannot change a tensor of shape {tuple(target.shape)} in place: {error}. An "
+            "expanded tensor has several elements in one memory location; clone() it first."
+        ) from None
     target.grad_fn = result.grad_fn
     target._output_nr = result._output_nr
     target._requires_grad = result._requires_grad
     target._version_counter[0] += 1
+    _record_on_bases(target)
     return target
+
+
+def _check_not_view_of_leaf(target: Tensor) -> None:
+    """A view of a leaf that requires grad cannot be changed in place (the leaf would stop
+    being a leaf), as in PyTorch."""
+    base, link = target, getattr(target, "_view_of", None)
+    while link is not None:
+        base = link[0]
+        link = getattr(base, "_view_of", None)
+    if base is not target and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            f"a view of a leaf tensor that requires grad (the leaf has shape {tuple(base.shape)}) "
+            "is being used in an in-place operation. Change the leaf inside `with no_grad():`, "
+            "or clone() the view before changing it."
+        )
+
+
+def _record_on_bases(view: Tensor) -> None:
+    """After an in-place change of ``view``, its base becomes, in the graph, "the old base with
+    the view's part replaced by the view's new value" (PyTorch's CopySlices); and so on up a
+    chain of views. The values are already right: a view shares its base's memory."""
+    from .indexing import IndexPut
+
+    link = getattr(view, "_view_of", None)
+    while link is not None:
+        base, (kind, info) = link
+        if kind == "index":
+            old = _tensor_from_array(base._data, base._requires_grad, base.grad_fn, base._output_nr)
+            rebuilt = IndexPut.apply(old, view, info)
+        elif kind == "reshape":
+            rebuilt = view.reshape(info)
+        else:
+            rebuilt = view.permute(np.argsort(info).tolist())
+        base.grad_fn = rebuilt.grad_fn
+        base._output_nr = rebuilt._output_nr
+        base._requires_grad = rebuilt._requires_grad
+        view, link = base, getattr(base, "_view_of", None)
 
 
 def _operand(value, target: Tensor):
@@ -157,8 +203,12 @@ def unary_(target: Tensor, name: str) -> Tensor:
 
 
 def _replacement(target: Tensor, value) -> Tensor:
-    """A tensor of ``target``'s shape holding ``value`` (broadcast), linked to ``value`` only."""
-    return _tensor_from_array(np.zeros(target.shape, dtype=target.dtype)) + value
+    """``value`` broadcast to ``target``'s shape, as ``where(False, old target, value)``: the old
+    target stays linked with a zero gradient, as after PyTorch's ``fill_``/``copy_``/``zero_``."""
+    from .elementwise import where
+
+    old = _tensor_from_array(target._data, target._requires_grad, target.grad_fn, target._output_nr)
+    return where(_tensor_from_array(np.zeros((), dtype=bool)), old, value)
 
 
 def zero_(target: Tensor) -> Tensor:

@@ -13,9 +13,16 @@ from .._tensor import Tensor, _normalize_dim, _tensor_from_array
 from ..autograd.function import Function
 
 
-def _shares_version(view: Tensor, base: Tensor) -> Tensor:
-    """A view shares its base's version counter: changing one in place changes both."""
+def _shares_version(view: Tensor, base: Tensor, rebuild: tuple | None = None) -> Tensor:
+    """A view shares its base's version counter: changing one in place changes both.
+
+    ``rebuild`` (``("reshape", base_shape)`` or ``("permute", dims)``) says how the base is made
+    from the view again, so that an in-place change of the view is recorded on the base too
+    (``ops/inplace.py``). It is kept only when the two really share memory.
+    """
     view._version_counter = base._version_counter
+    if rebuild is not None and np.may_share_memory(view._data, base._data):
+        view._view_of = (base, rebuild)
     return view
 
 
@@ -135,7 +142,7 @@ def reshape(a: Tensor, *shape) -> Tensor:
         shape = _resolve_shape(shape, a._data.size, a._data.shape)
     if shape == a._data.shape:
         return a
-    return _shares_version(Reshape.apply(a, shape), a)
+    return _shares_version(Reshape.apply(a, shape), a, ("reshape", a._data.shape))
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -177,7 +184,7 @@ def permute(a: Tensor, *dims) -> Tensor:
         raise RuntimeError(f"permute: {dims} is not an ordering of the dimensions 0..{a.ndim - 1}")
     if dims == tuple(range(a.ndim)):
         return a
-    return _shares_version(Permute.apply(a, dims), a)
+    return _shares_version(Permute.apply(a, dims), a, ("permute", dims))
 
 
 def swap_last_two(a: Tensor) -> Tensor:
@@ -191,7 +198,7 @@ def swap_last_two(a: Tensor) -> Tensor:
             a._data.ndim - 1,
             a._data.ndim - 2,
         )
-    return _shares_version(Permute.apply(a, dims), a)
+    return _shares_version(Permute.apply(a, dims), a, ("permute", dims))
 
 
 _LAST_TWO_SWAPPED: dict = {}
