@@ -17,6 +17,10 @@ from pathlib import Path
 import numpy as np
 
 import autograd_core as ag
+import nn
+import optim
+from autograd_core import datasets, viz
+from autograd_core.data import DataLoader, TensorDataset
 
 DATASETS = ("digits", "moons", "spirals", "xor", "circles")
 MODELS = ("mlp", "cnn", "linear")
@@ -63,8 +67,6 @@ def _positive_int(text: str) -> int:
 
 def load_dataset(name: str, seed: int):
     """(x_train, x_test, y_train, y_test) as Tensors, features standardised on the train split."""
-    from autograd_core import datasets
-
     if name == "digits":
         x, y = datasets.load_digits(return_X_y=True)
     else:
@@ -83,8 +85,6 @@ def load_dataset(name: str, seed: int):
 
 
 def build_model(kind: str, n_features: int, n_classes: int, hidden: int, image_side: int | None):
-    import nn
-
     if kind == "linear":
         return nn.Sequential(nn.Linear(n_features, n_classes))
     if kind == "mlp":
@@ -112,8 +112,6 @@ def build_model(kind: str, n_features: int, n_classes: int, hidden: int, image_s
 
 
 def build_optimizer(name: str, parameters, lr: float | None):
-    import optim
-
     defaults = {"adam": 1e-3, "adamw": 1e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
     classes = {"adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
     lr = defaults[name] if lr is None else lr
@@ -135,9 +133,6 @@ def _prepare_out(folder: Path) -> Path:
 
 
 def train(args: argparse.Namespace) -> float:
-    import nn
-    from autograd_core.data import DataLoader, TensorDataset
-
     out = _prepare_out(args.out)
     ag.manual_seed(args.seed)
     started = time.perf_counter()
@@ -161,7 +156,10 @@ def train(args: argparse.Namespace) -> float:
         epochs=args.epochs,
         val_loader=test_loader,
         metrics=("accuracy",),
-        callbacks=(nn.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),),
+        callbacks=(
+            nn.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),
+            EpochLog(args.epochs),
+        ),
         progress=not args.no_progress,
     )
     model.load_state_dict(ag.load(checkpoint))
@@ -170,6 +168,18 @@ def train(args: argparse.Namespace) -> float:
     print(f"done in {time.perf_counter() - started:.1f} s; wrote {', '.join(written)} to {out}/")
     print(f"test accuracy: {accuracy:.3f}")
     return accuracy
+
+
+class EpochLog(nn.callbacks.Callback):
+    """Prints one line per epoch, so the loss can be seen falling in any terminal or log."""
+
+    def __init__(self, epochs: int) -> None:
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        shown = "  ".join(f"{key} {value:.4f}" for key, value in logs.items() if key != "lr")
+        print(f"epoch {epoch + 1:>3}/{self.epochs}  {shown}", flush=True)
 
 
 def evaluate(model, x, y) -> float:
@@ -224,9 +234,6 @@ def plot_decision_boundary(model, x, y, title: str):
 
 def draw_training_step(model, out: Path, x, y) -> list[str]:
     """The graph of one training step (forward and backward of a small batch) as SVG."""
-    import nn
-    from autograd_core import viz
-
     model.train()
     model.zero_grad()
     loss = nn.functional.cross_entropy(model(x), y)
