@@ -124,7 +124,7 @@ class _Primals:
                 if edge is None:
                     continue
                 target = edge[0]
-                if type(target) is Tensor:
+                if isinstance(target, Tensor):
                     if id(target) not in own:
                         return True
                 else:

@@ -559,3 +559,10 @@ def test_docstring_examples_run(module_name):
     module = importlib.import_module(module_name)
     failures, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert failures == 0
+
+
+def test_function_transforms_see_through_modules():
+    layer = nn.Linear(3, 1)
+    x = ag.randn(2, 3)
+    gradient = ag.func.grad(lambda inputs: layer(inputs).sum())(x)
+    np.testing.assert_allclose(gradient.numpy(), np.repeat(layer.weight.numpy(), 2, axis=0), rtol=1e-6)
