@@ -70,25 +70,26 @@ def _flat_positions(offsets: list, input_shape: tuple, geometry: Geometry, out_s
     coordinate is clipped to the nearest real element, as PyTorch's index would be."""
     spatial = input_shape[2:]
     n_dims = len(spatial)
-    plane = math.prod(spatial)
-    batch_shape = (input_shape[0], input_shape[1]) + (1,) * n_dims
-    base = (np.arange(input_shape[0] * input_shape[1], dtype=np.int64) * plane).reshape(batch_shape)
-    clipped = []
-    place = plane
+    starts_grid = np.zeros((1,) * n_dims, dtype=np.int64)  # unpadded window starts, broadcast
+    positions = None
     for dim in range(n_dims):
-        place //= spatial[dim]
-        before = geometry.padding[dim][0]
+        place = math.prod(spatial[dim + 1 :])
+        before, after = geometry.padding[dim]
         starts = np.arange(out_size[dim], dtype=np.int64) * geometry.stride[dim] - before
         starts = starts.reshape((-1,) + (1,) * (n_dims - 1 - dim))
-        if before or geometry.padding[dim][1]:
+        if before or after:
             coordinate = starts + offsets[dim] * np.int64(geometry.dilation[dim])
-            clipped.append(np.clip(coordinate, 0, spatial[dim] - 1) * place)
+            term = np.clip(coordinate, 0, spatial[dim] - 1) * place
         else:
-            base = base + starts * place
-            clipped.append(offsets[dim] * np.int64(geometry.dilation[dim] * place))
-    positions = base + clipped[0]
-    for term in clipped[1:]:
-        positions += term
+            starts_grid = starts_grid + starts * place
+            term = offsets[dim] * np.int64(geometry.dilation[dim] * place)
+        if positions is None:
+            positions = term
+        else:
+            positions += term
+    positions += starts_grid
+    planes = np.arange(input_shape[0] * input_shape[1], dtype=np.int64) * math.prod(spatial)
+    positions += planes.reshape(input_shape[:2] + (1,) * n_dims)
     return positions
 
 
