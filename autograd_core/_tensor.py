@@ -309,6 +309,13 @@ class Tensor:
 
         return format_tensor(self)
 
+    def draw(self, **options):
+        """A picture of the graph this tensor was computed from: ``autograd_core.viz.draw_graph``
+        with the same options (``color_by``, ``highlight``, ``depth``...)."""
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     # ------------------------------------------------------------------ autograd
     def backward(
         self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False, inputs=None
