@@ -180,11 +180,8 @@ class Renderer:
         rows = [self._header(item)]
         if options.show_shapes:
             rows.append(_row(_small(html.escape(_shape_text(item.shape, item.dtype)), MUTED), colspan=2))
-        if options.show_values:
-            if item.value is not None:
-                rows.extend(_quantity_rows("data", array_lines(item.value)))
-            else:
-                rows.append(_row(_small("data freed by backward", MUTED), colspan=2))
+        if options.show_values and item.value is not None:
+            rows.extend(_quantity_rows("data", array_lines(item.value)))
         if (
             options.show_grads
             and item.kind != "constant"

@@ -2,10 +2,10 @@
 
 It runs ``loss.backward()`` itself, with a hook on every operation's outputs that records, in
 the order the engine really works, the gradient each operation receives (complete, once all
-its consumers have passed theirs on); what each step adds to the ``.grad`` of its leaf inputs
-comes from the operation's own backward on that gradient. Frame 0 is the forward pass (values,
-no gradients); frame k shows the gradients known after step k, with the operation of that
-step outlined in orange.
+its consumers have passed theirs on); what each step sends to its inputs comes from the
+operation's own backward on that gradient. Frame 0 is the forward pass (values, no
+gradients); frame k shows the gradients after step k, the operation of that step and the
+tensors it sent gradients to outlined in orange. A tensor used twice shows the sum so far.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class BackpropSteps:
             display = "block" if number == 0 else "none"
             parts.append(
                 f'<div class="frame" data-step="{number}" style="display: {display}">'
-                f"<p>{html.escape(caption)}</p>{frame.svg()}</div>"
+                f"<p>{html.escape(caption)}</p>{frame._repr_html_()}</div>"
             )
         parts.append("</div>")
         return "".join(parts)
@@ -79,8 +79,8 @@ class BackpropSteps:
 def draw_backprop_steps(loss: Tensor, *, params=None, retain_graph: bool = False, **options) -> BackpropSteps:
     """Run ``loss.backward()`` and draw one picture per step of it.
 
-    Gradients fill in in reverse topological order, exactly as the engine computes them; a leaf
-    used twice shows its gradient growing as the second contribution is added. ``options`` are
+    Gradients fill in in reverse topological order, exactly as the engine computes them; a
+    tensor used twice shows its gradient growing as the second contribution is added. ``options`` are
     ``draw_graph``'s (``show_values``, ``color_by``, ``rankdir``...).
 
     >>> import autograd_core as ag
@@ -109,16 +109,20 @@ def draw_backprop_steps(loss: Tensor, *, params=None, retain_graph: bool = False
     steps = events.steps()
     for number, (op_index, received, contributions) in enumerate([(None, [], [])] + steps):
         current = set()
+        added_to = set()
         if op_index is not None:
             current.add(op_index)
             for index, grad in received:
+                if grads.get(index) is None:
+                    current.add(index)  # the seed at the output: nothing passed it here
                 grads[index] = grad
-                current.add(index)
             for index, grad in contributions:
                 previous = grads.get(index)
+                if previous is not None:
+                    added_to.add(index)
                 grads[index] = grad if previous is None else previous + grad
                 current.add(index)
-        caption = _caption(model, number, len(steps), op_index, received, contributions)
+        caption = _caption(model, number, len(steps), op_index, received, contributions, added_to)
         frame_options = RenderOptions(**vars(render_options))
         frame_options.grads = dict(grads)
         frame_options.current = current
@@ -143,15 +147,15 @@ def _render_options(options: dict) -> RenderOptions:
 
 class _Events:
     """What the backward pass did, in order: per step, the operation that ran, the complete
-    gradient of each of its outputs, and what it added to the ``.grad`` of its leaf inputs."""
+    gradient of each of its outputs, and the gradient it sent to each of its inputs."""
 
     def __init__(self):
         self.log: list[tuple[int, int, np.ndarray]] = []  # (op item, output item, grad) from hooks
         self.leaf_start: dict[int, np.ndarray] = {}  # leaf item -> its .grad before the backward
-        self.contributions: dict[int, list[tuple[int, np.ndarray]]] = {}  # op item -> [(leaf, grad)]
+        self.contributions: dict[int, list[tuple[int, np.ndarray]]] = {}  # op item -> [(input, grad)]
 
     def steps(self) -> list[tuple[int, list, list]]:
-        """(operation item, [(output item, grad)], [(leaf item, contribution)]) per step."""
+        """(operation item, [(output item, grad)], [(input item, gradient sent)]) per step."""
         steps = []
         for op_index, index, grad in self.log:
             if not steps or steps[-1][0] != op_index:
@@ -163,8 +167,8 @@ class _Events:
 def _record_backward(model: GraphModel, root: Tensor, retain_graph: bool) -> _Events:
     """Run the backward pass with a hook on every operation's outputs (the engine calls them as
     it reaches each operation, with the complete gradient), then work out what each operation
-    added to its leaf inputs by calling its backward again on the same gradient, as the
-    engine did; the graph is kept for that and freed afterwards unless ``retain_graph``."""
+    sent to its inputs by calling its backward again on the same gradient, as the engine did;
+    the graph is kept for that and freed afterwards unless ``retain_graph``."""
     events = _Events()
     handles = []
     producer = {}
@@ -188,7 +192,7 @@ def _record_backward(model: GraphModel, root: Tensor, retain_graph: bool) -> _Ev
     finally:
         for handle in handles:
             handle.remove()
-    _replay_leaf_contributions(model, events)
+    _replay_contributions(model, events)
     if not retain_graph:
         for item in model.items:
             if item.is_op:
@@ -203,8 +207,13 @@ def _hook(events: _Events, op_index: int, index: int):
     return record
 
 
-def _replay_leaf_contributions(model: GraphModel, events: _Events) -> None:
-    leaf_of = {id(item.leaf): item.index for item in model.items if not item.is_op and item.leaf is not None}
+def _replay_contributions(model: GraphModel, events: _Events) -> None:
+    """For each operation that ran, the gradient its backward sent to each input, fitted to the
+    input's shape as the engine fits it."""
+    item_of = {}
+    for item in model.items:
+        if not item.is_op:
+            item_of[id(item.leaf) if item.leaf is not None else (id(item.node), item.nr)] = item.index
     received: dict[int, dict[int, np.ndarray]] = {}
     for op_index, index, grad in events.log:
         received.setdefault(op_index, {})[model.items[index].nr] = grad
@@ -214,25 +223,35 @@ def _replay_leaf_contributions(model: GraphModel, events: _Events) -> None:
             count = len(node._value) if type(node._value) is tuple else 1
             inputs = [_tensor_from_array(grads[nr]) if nr in grads else None for nr in range(count)]
             results = engine._call_backward(node, inputs)
-            added = []
+            sent = []
             for position, edge in enumerate(node._next):
-                if edge is None or results[position] is None or not isinstance(edge[0], Tensor):
+                if edge is None or results[position] is None:
                     continue
-                grad = engine._fit_gradient(node, position, results[position], edge[2], edge[3])
-                added.append((leaf_of[id(edge[0])], grad._data))
-            events.contributions[op_index] = added
+                target, nr, shape, dtype = edge
+                grad = engine._fit_gradient(node, position, results[position], shape, dtype)
+                key = id(target) if isinstance(target, Tensor) else (id(target), nr)
+                sent.append((item_of[key], grad._data))
+            events.contributions[op_index] = sent
 
 
-def _caption(model: GraphModel, number: int, total: int, op_index, received, contributions) -> str:
+def _caption(model: GraphModel, number: int, total: int, op_index, received, sent, added_to: set) -> str:
     if op_index is None:
         return "Forward pass done: every value is known, no gradient yet. Backward starts at the output."
     items = model.items
-    op = items[op_index]
+    label = op_label(items[op_index].node)
     outputs = ", ".join(items[i].name for i, _ in received)
-    text = (
-        f"Step {number}/{total}: {outputs} has its full gradient; {op_label(op.node)}'s backward passes it on"
-    )
-    if contributions:
-        leaves = ", ".join(sorted({items[i].name for i, _ in contributions}))
-        text += f", adding into the .grad of {leaves}"
-    return text + "."
+    if number == 1:
+        start = f"backward starts at {outputs} with gradient 1 (∂{outputs}/∂{outputs})"
+        text = f"Step 1/{total}: {start}; {label}'s backward"
+    else:
+        text = f"Step {number}/{total}: {outputs} has its full gradient; {label}'s backward"
+    names = []
+    for index, _ in sent:
+        name = items[index].name
+        if index in added_to:
+            name += " (added to what it had)"
+        if name not in names:
+            names.append(name)
+    if not names:
+        return text + " sends nothing on (no input needs a gradient)."
+    return text + " sends gradients to " + ", ".join(names) + "."

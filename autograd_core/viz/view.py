@@ -88,8 +88,14 @@ class GraphView:
     def _repr_svg_(self) -> str:
         return self.svg()
 
+    def _repr_html_(self) -> str:
+        """The SVG scaled to the cell's width, but never below 60% of its size (where 9-point
+        text stops being readable): a wider graph scrolls sideways instead."""
+        return scrollable(self.pipe("svg").decode("utf-8"))
+
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        svg = self.pipe("svg").decode("utf-8")
+        return {"text/html": scrollable(svg), "image/svg+xml": fit_to_width(svg), "text/plain": repr(self)}
 
     def __repr__(self) -> str:
         return (
@@ -101,10 +107,23 @@ class GraphView:
 _SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
-def fit_to_width(svg: str) -> str:
-    """Let an SVG shrink to its container's width, keeping its aspect ratio (the viewBox stays)."""
-    return _SIZE.sub(
-        lambda m: f'<svg width="100%" style="max-width: {m.group(1)}pt; height: auto"',
-        svg,
-        count=1,
-    )
+MIN_SCALE = 0.6
+
+
+def fit_to_width(svg: str, min_scale: float | None = None) -> str:
+    """Let an SVG shrink to its container's width, keeping its aspect ratio (the viewBox stays);
+    with ``min_scale``, not below that fraction of its own width."""
+
+    def sized(match) -> str:
+        width = float(match.group(1))
+        minimum = f" min-width: {width * min_scale:.0f}pt;" if min_scale else ""
+        return f'<svg width="100%" style="max-width: {width:.0f}pt;{minimum} height: auto"'
+
+    return _SIZE.sub(sized, svg, count=1)
+
+
+def scrollable(svg: str) -> str:
+    """HTML for a notebook: the SVG fitted to the width, scrolling sideways when it would
+    otherwise shrink below ``MIN_SCALE``."""
+    body = svg[svg.index("<svg") :]
+    return f'<div style="overflow-x: auto; max-width: 100%">{fit_to_width(body, MIN_SCALE)}</div>'

@@ -55,9 +55,15 @@ def test_notebook_display_is_svg_scaled_to_the_cell_width():
     view = draw_graph(o)
     bundle = view._repr_mimebundle_()
     svg = bundle["image/svg+xml"]
-    assert '<svg width="100%" style="max-width:' in svg and "viewBox=" in svg
-    assert 'height="' not in svg.split(">", 2)[1]  # the <svg> tag keeps no fixed height
+    tag = svg[svg.index("<svg") :].split(">", 1)[0]
+    width = float(ElementTree.fromstring(view.pipe("svg")).get("width").removesuffix("pt"))
+    assert f'width="100%" style="max-width: {width:.0f}pt; height: auto"' in tag
+    assert "viewBox=" in tag and 'height="' not in tag  # the aspect ratio comes from the viewBox
     assert view._repr_svg_() == svg
+    html = bundle["text/html"]
+    assert html.startswith('<div style="overflow-x: auto') and "<?xml" not in html
+    assert f"min-width: {0.6 * width:.0f}pt" in html  # a wide graph scrolls rather than shrinks
+    assert html == view._repr_html_()
     assert "GraphView" in bundle["text/plain"]
 
 

@@ -38,8 +38,8 @@ def test_gradients_fill_in_from_the_output_back_to_the_leaves():
     o, _ = neuron(backward=False)
     steps = draw_backprop_steps(o)
     known = [{name for name in ("o", "n", "b", "x1") if _grad_text(f.source, name) != "—"} for f in steps]
-    assert known[1] == {"o"}  # step 1: the seed at the output; tanh passes it on
-    assert known[2] == {"o", "n", "b"}  # step 2: the add that made n; b's grad arrives
+    assert known[1] == {"o", "n"}  # step 1: the seed at the output; tanh passes it on to n
+    assert known[2] == {"o", "n", "b"}  # step 2: the add that made n sends b its gradient
     assert known[-1] == {"o", "n", "b", "x1"}
     first_known = [min(k for k, names in enumerate(known) if name in names) for name in ("o", "n", "x1")]
     assert first_known == sorted(first_known)  # reverse topological order
@@ -64,15 +64,18 @@ def test_a_leaf_used_twice_shows_its_gradient_accumulating():
     assert shown[0] == "—"
     assert f"{partial:.4g}" in shown and shown[-1] == f"{total:.4g}"
     assert float(x.grad) == pytest.approx(total, rel=1e-5)
-    assert any("adding into the .grad of x" in caption for caption in steps.captions)
+    assert steps.captions[-1].endswith("sends gradients to x (added to what it had).")
 
 
 def test_the_step_being_shown_is_outlined():
     o, _ = neuron(backward=False)
     steps = draw_backprop_steps(o)
     tanh_frame = steps.frames[1].source
-    assert "#e66101" in nodes(tanh_frame)[node_named(tanh_frame, "o")]
-    assert "#e66101" not in nodes(tanh_frame)[node_named(tanh_frame, "x1")]
+    outlined = {
+        name for name in ("o", "n", "b", "x1") if "#e66101" in nodes(tanh_frame)[node_named(tanh_frame, name)]
+    }
+    assert outlined == {"o", "n"}  # the seed, and the tensor tanh's backward sent a gradient to
+    assert "backward starts at o with gradient 1" in steps.captions[1]
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
