@@ -29,35 +29,35 @@ class MatMul(Function):
 def matmul(a, b) -> Tensor:
     """PyTorch's matmul: 1-D operands are promoted to a row (left) or a column (right) and
     the added dimension is removed from the result."""
-    a, b = promote(a, b)
-    if a.ndim == 0 or b.ndim == 0:
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
+        a, b = promote(a, b)
+    shape_a, shape_b = a._data.shape, b._data.shape
+    if not shape_a or not shape_b:
         raise RuntimeError(
-            f"matmul needs operands with at least 1 dimension, got shapes {tuple(a.shape)} "
-            f"and {tuple(b.shape)}; use * to multiply by a scalar"
+            f"matmul needs operands with at least 1 dimension, got shapes {shape_a} and "
+            f"{shape_b}; use * to multiply by a scalar"
         )
-    inner_a = a.shape[-1]
-    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if inner_a != inner_b:
+    inner_b = shape_b[-2] if len(shape_b) > 1 else shape_b[0]
+    if shape_a[-1] != inner_b:
         raise RuntimeError(
-            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: "
-            f"the last dimension of the first ({inner_a}) must equal the "
-            f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second ({inner_b}). "
-            "Transpose one operand (.T) or check the layer sizes."
+            f"matmul: shapes {shape_a} and {shape_b} cannot be multiplied: the last dimension "
+            f"of the first ({shape_a[-1]}) must equal the "
+            f"{'second-to-last' if len(shape_b) > 1 else 'only'} dimension of the second "
+            f"({inner_b}). Transpose one operand (.T) or check the layer sizes."
         )
-    if a.ndim >= 2 and b.ndim >= 2:
+    if len(shape_a) >= 2 and len(shape_b) >= 2:
         try:
             return MatMul.apply(a, b)
         except ValueError:
             raise RuntimeError(
-                f"matmul: the batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} "
-                "cannot be broadcast together"
+                f"matmul: the batch dimensions of {shape_a} and {shape_b} cannot be broadcast together"
             ) from None
-    left = a.unsqueeze(0) if a.ndim == 1 else a
-    right = b.unsqueeze(-1) if b.ndim == 1 else b
+    left = a.unsqueeze(0) if len(shape_a) == 1 else a
+    right = b.unsqueeze(-1) if len(shape_b) == 1 else b
     out = MatMul.apply(left, right)
-    if a.ndim == 1:
+    if len(shape_a) == 1:
         out = out.squeeze(-2)
-    if b.ndim == 1:
+    if len(shape_b) == 1:
         out = out.squeeze(-1)
     return out
 
