@@ -125,7 +125,7 @@ def _group_identical_siblings(folding: Folding) -> None:
             feeds.add((a.number, b.number))
     merged: list[FoldBox] = []
     run: list[FoldBox] = []
-    for box in folding.boxes:
+    for box in sorted(folding.boxes, key=lambda b: max(b.members)):  # in data-flow order
         previous = run[-1] if run else None
         if (
             previous is not None

@@ -199,6 +199,7 @@ def build_model(roots: list[Tensor], params: dict[int, str]) -> GraphModel:
             item.name = root.name or item.name or item.kind
             model.roots.append(item)
     calls.place_parameters(leaves.values(), modules)
+    _number_calls_in_time_order(model)
     _name_automatically(model)
     return model
 
@@ -254,6 +255,21 @@ def _leaf_item(model: GraphModel, tensor: Tensor, leaves: dict, names: dict) -> 
     leaves[id(tensor)] = item
     model.has_grads = model.has_grads or grad is not None
     return item
+
+
+def _number_calls_in_time_order(model: GraphModel) -> None:
+    """Number the calls of a module run more than once (an RNN cell at each step) in the order
+    they ran: a call's last item comes after the last item of every call it consumes."""
+    last: dict[int, int] = {}
+    for index, call in model.item_call.items():
+        for enclosing in call.ancestors():
+            last[enclosing.index] = max(last.get(enclosing.index, -1), index)
+    by_module: dict[int, list[ModuleCall]] = {}
+    for call in model.calls:
+        by_module.setdefault(id(call.module), []).append(call)
+    for calls in by_module.values():
+        for number, call in enumerate(sorted(calls, key=lambda c: last.get(c.index, -1)), start=1):
+            call.call_number = number
 
 
 def _name_automatically(model: GraphModel) -> None:

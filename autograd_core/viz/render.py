@@ -377,51 +377,58 @@ class Renderer:
         return _node(box.id, attributes)
 
     def _module_box(self, box: FoldBox) -> tuple[list[str], int | None, str]:
+        """Title, ``inputs → outputs`` shapes, parameter count and the gradient norm of the
+        parameters inside (of the outputs, for a module without parameters of its own)."""
         model = self.model
         calls = box.calls
-        title = _group_title(calls)
-        rows = [f"<B>{html.escape(title)}</B>"]
-        inputs, outputs = self._box_shapes(box)
-        if inputs or outputs:
-            rows.append(html.escape(f"{_shapes(inputs)} → {_shapes(outputs)}".strip()))
+        rows = [f"<B>{html.escape(_group_title(calls))}</B>"]
+        inputs, outputs = self._box_io.get(box.number, ({}, {}))
+        shapes = [model.items[i].shape for i in outputs]
+        if inputs or shapes:
+            rows.append(
+                html.escape(f"{_shapes(list(inputs))} → {_shapes(list(dict.fromkeys(shapes)))}".strip())
+            )
         params = [
             model.items[i] for i in box.members if not model.items[i].is_op and model.items[i].kind == "param"
         ]
-        count = sum(int(np.prod(p.shape, dtype=np.int64)) for p in params)
-        grads = [self._grad(p) for p in params]
         details = []
         if params:
+            count = sum(int(np.prod(p.shape, dtype=np.int64)) for p in params)
             per_call = f"{len(calls)} × {count // len(calls):,}" if len(calls) > 1 else f"{count:,}"
             details.append(f"{per_call} parameters")
+        measured = params or [model.items[i] for i in outputs]
+        known = [g for g in (self._grad(item) for item in measured) if g is not None]
         bucket = None
-        known = [g for g in grads if g is not None]
         if known:
-            squares = sum(float(np.sum(np.square(g, dtype=np.float64))) for g in known)
-            norm = float(np.sqrt(squares))
-            details.append(f"grad norm {format_number(norm)}")
-            size = sum(g.size for g in known)
+            norm = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in known)))
+            details.append(f"{'grad' if params else 'output grad'} norm {format_number(norm)}")
             if self.options.color_by == "grad":
-                bucket = palette.GRAD_SCALE.bucket(norm / np.sqrt(size) if size else 0.0)
+                size = sum(g.size for g in known)
+                bucket = palette.GRAD_SCALE.bucket(norm / np.sqrt(size)) if size else None
         if details:
             rows.append(html.escape(" · ".join(details)))
         return rows, bucket, "box3d"
 
-    def _box_shapes(self, box: FoldBox) -> tuple[list, list]:
-        inputs: dict = {}
-        outputs: dict = {}
+    @functools.cached_property
+    def _box_io(self) -> dict[int, tuple[dict, dict]]:
+        """Per box: the shapes of the tensors flowing in (parameters aside) and the tensor items
+        flowing out, found in one pass over the edges."""
+        io: dict[int, tuple[dict, dict]] = {}
         items = self.model.items
         rep = self.folding.rep
         for source, target, _ in self.model.edges:
-            inside_source, inside_target = rep[source] is box, rep[target] is box
-            if inside_target and not inside_source and not items[source].is_op:
-                if items[source].kind != "param":
-                    inputs[items[source].shape] = None
-            elif inside_source and not inside_target and not items[source].is_op:
-                outputs[items[source].shape] = None
+            a, b = rep[source], rep[target]
+            if a is b or items[source].is_op:
+                continue
+            if b is not None and items[source].kind != "param":
+                io.setdefault(b.number, ({}, {}))[0][items[source].shape] = None
+            if a is not None:
+                io.setdefault(a.number, ({}, {}))[1][source] = None
         for root in self.model.roots:
-            if rep[root.index] is box:
-                outputs[root.shape] = None
-        return list(inputs), list(outputs)
+            box = rep[root.index]
+            if box is not None:
+                io.setdefault(box.number, ({}, {}))[1][root.index] = None
+        return io
 
     def _other_box(self, box: FoldBox) -> list[str]:
         operations = sum(1 for i in box.members if self.model.items[i].is_op)
@@ -743,6 +750,9 @@ def _group_title(calls: list[ModuleCall]) -> str:
     if len(calls) == 1:
         return calls[0].label
     first, last = calls[0], calls[-1]
+    if all(call.module is first.module for call in calls):
+        name = f"{first.name}: " if first.name else ""
+        return f"{name}{first.type_name} × {len(calls)} calls"
     head, _, first_index = first.name.rpartition(".")
     last_head, _, last_index = last.name.rpartition(".")
     if head == last_head and first_index.isdigit() and last_index.isdigit():

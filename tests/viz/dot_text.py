@@ -58,3 +58,17 @@ def cluster_labels(source: str) -> list[str]:
                     labels.append(match.group(1) or match.group(2))
                     break
     return labels
+
+
+def cluster_body(source: str, label: str) -> str:
+    """The text of the cluster labelled ``label``, up to its closing brace."""
+    lines = source.splitlines()
+    for number, line in enumerate(lines):
+        if not _CLUSTER.match(line):
+            continue
+        header = lines[number + 1]
+        if f'label="{label}"' in header or f"label={label} " in header:
+            indent = line[: len(line) - len(line.lstrip())]
+            end = lines.index(indent + "}", number)
+            return "\n".join(lines[number:end])
+    raise AssertionError(f"no cluster labelled {label!r}")

@@ -9,7 +9,7 @@ import pytest
 import autograd_core as ag
 from autograd_core.viz import draw_graph
 
-from .dot_text import cluster_labels, edges, node_named, nodes
+from .dot_text import cluster_body, cluster_labels, edges, node_named, nodes
 
 nn = pytest.importorskip("nn")
 
@@ -116,13 +116,57 @@ def test_a_large_model_folds_itself_to_fit_max_nodes():
     assert "Block × 12" in folded.source
 
 
-def test_each_call_of_a_module_gets_its_own_cluster():
+class Cell(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, h):
+        return self.fc(h).tanh()
+
+
+class Unrolled(nn.Module):
+    """One cell applied three times, as a recurrent network applies its cell at each step."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = Cell()
+
+    def forward(self, h):
+        for _ in range(3):
+            h = self.cell(h)
+        return h
+
+
+def test_each_call_of_a_module_gets_its_own_cluster_numbered_in_time_order():
     ag.manual_seed(0)
-    cell = nn.Linear(3, 3)
-    h = ag.randn(2, 3)
-    for _ in range(3):
-        h = cell(h).tanh()
-    source = draw_graph(h.sum()).source
-    assert cluster_labels(source) == ["Linear", "Linear (call 2)", "Linear (call 3)"]
-    weight = node_named(source, "weight")
+    h0 = ag.Tensor(np.ones((2, 3), dtype=np.float32), name="h0")
+    loss = Unrolled()(h0).sum()
+    loss.backward()
+    source = draw_graph(loss).source
+    assert sorted(cluster_labels(source)) == [
+        "Unrolled",
+        "cell.fc: Linear",
+        "cell.fc: Linear (call 2)",
+        "cell.fc: Linear (call 3)",
+        "cell: Cell",
+        "cell: Cell (call 2)",
+        "cell: Cell (call 3)",
+    ]
+    weight = node_named(source, "cell.fc.weight")
     assert sum(1 for s, _, _ in edges(source) if s == weight) == 3  # one weight, used by all 3 calls
+    assert f"\t{weight} [" in cluster_body(source, "Unrolled")  # shared: in the enclosing cluster
+    (first_linear,) = [t for s, t, _ in edges(source) if s == node_named(source, "h0")]
+    assert f"\t{first_linear} [" in cluster_body(source, "cell.fc: Linear")  # call 1 read h0
+
+
+def test_repeated_calls_that_feed_one_another_fold_into_one_box():
+    ag.manual_seed(0)
+    loss = Unrolled()(ag.ones(2, 3)).sum()
+    loss.backward()
+    view = draw_graph(loss, depth=1)
+    (box,) = [text for node, text in nodes(view.source).items() if node.startswith("fold")]
+    assert "cell: Cell × 3 calls" in box and "(2, 3) → (2, 3)" in box
+    # the weights are shared by the calls, so they sit outside the box, which reports the
+    # gradient norm of what flows out of it: the last call's output, whose gradient is all ones
+    assert f"output grad norm {np.sqrt(6):.4g}" in box
