@@ -27,11 +27,11 @@ over pixels.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -49,65 +49,92 @@ class Geometry(NamedTuple):
 
 
 # --------------------------------------------------------------------- NumPy helpers
+# What depends only on shapes and geometry (output sizes, slices) is computed once per shape and
+# cached: a small network calls these thousands of times with the same few shapes.
 def window_positions(size: int, kernel: int, stride: int, padding: tuple, dilation: int) -> int:
     """Number of window positions: ⌊(size + before + after - dilation·(kernel-1) - 1) / stride⌋ + 1."""
     return (size + padding[0] + padding[1] - dilation * (kernel - 1) - 1) // stride + 1
 
 
+@functools.lru_cache(maxsize=256)
+def out_size_of(spatial: tuple, geometry: Geometry) -> tuple:
+    """The number of window positions along every spatial dimension."""
+    return tuple(
+        window_positions(size, k, s, p, d)
+        for size, k, s, p, d in zip(
+            spatial, geometry.kernel, geometry.stride, geometry.padding, geometry.dilation
+        )
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _padding_plan(spatial: tuple, padding: tuple) -> tuple | None:
+    """(padded spatial size, index of the original inside it), or None without padding."""
+    if not any(before or after for before, after in padding):
+        return None
+    padded = tuple(size + before + after for size, (before, after) in zip(spatial, padding))
+    inside = (Ellipsis,) + tuple(slice(before, before + size) for size, (before, _) in zip(spatial, padding))
+    return padded, inside
+
+
 def pad_array(x: np.ndarray, padding: tuple, value: float = 0.0) -> np.ndarray:
     """``x`` with ``padding[i] = (before, after)`` added around spatial dimension i (dims 2...)."""
-    if not any(before or after for before, after in padding):
+    plan = _padding_plan(x.shape[2:], padding)
+    if plan is None:
         return x
-    spatial = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], padding))
-    out = np.full(x.shape[:2] + spatial, value, dtype=x.dtype)
-    out[
-        (Ellipsis,) + tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], padding))
-    ] = x
+    padded, inside = plan
+    out = np.full(x.shape[:2] + padded, value, dtype=x.dtype)
+    out[inside] = x
     return out
 
 
 def windows(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> np.ndarray:
-    """Read-only view (N, C, *kernel, *out) of a padded input: element [n, c, k, l] is
-    x_padded[n, c, l·stride + k·dilation]. No copy."""
-    strides = x_padded.strides
-    spatial = strides[2:]
-    return as_strided(
-        x_padded,
-        shape=x_padded.shape[:2] + tuple(geometry.kernel) + tuple(out_size),
-        strides=strides[:2]
+    """View (N, C, *kernel, *out) of a padded input: element [n, c, k, l] is
+    x_padded[n, c, l·stride + k·dilation]. No copy (``np.ndarray`` on the same buffer: what
+    ``as_strided`` does, without its overhead); do not write to it."""
+    x_padded = np.ascontiguousarray(x_padded)
+    spatial = x_padded.strides[2:]
+    strides = (
+        x_padded.strides[:2]
         + tuple(s * d for s, d in zip(spatial, geometry.dilation))
-        + tuple(s * t for s, t in zip(spatial, geometry.stride)),
-        writeable=False,
+        + tuple(s * t for s, t in zip(spatial, geometry.stride))
     )
+    shape = x_padded.shape[:2] + tuple(geometry.kernel) + tuple(out_size)
+    return np.ndarray(shape, x_padded.dtype, x_padded, 0, strides)
 
 
 def im2col(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     """The windows of ``x`` (N, C, *spatial) as a contiguous array (N, C, *kernel, *out)."""
-    out_size = tuple(
-        window_positions(size, k, s, p, d)
-        for size, k, s, p, d in zip(
-            x.shape[2:], geometry.kernel, geometry.stride, geometry.padding, geometry.dilation
-        )
-    )
+    out_size = out_size_of(x.shape[2:], geometry)
     return np.ascontiguousarray(windows(pad_array(x, geometry.padding), geometry, out_size))
+
+
+@functools.lru_cache(maxsize=256)
+def _col2im_plan(spatial: tuple, geometry: Geometry, out_size: tuple) -> tuple:
+    """(padded size, [(kernel offset, slices of the padded input it touches)], inside)."""
+    padded = tuple(size + before + after for size, (before, after) in zip(spatial, geometry.padding))
+    targets = []
+    for offset in np.ndindex(*geometry.kernel):
+        target = tuple(
+            slice(k * d, k * d + s * (length - 1) + 1, s)
+            for k, d, s, length in zip(offset, geometry.dilation, geometry.stride, out_size)
+        )
+        targets.append(((slice(None), slice(None)) + offset, (Ellipsis,) + target))
+    inside = (Ellipsis,) + tuple(
+        slice(before, before + size) for size, (before, _) in zip(spatial, geometry.padding)
+    )
+    return padded, tuple(targets), inside
 
 
 def col2im(cols: np.ndarray, spatial: tuple, geometry: Geometry) -> np.ndarray:
     """The adjoint of ``im2col``: add every window (N, C, *kernel, *out) back onto the input
     positions it was read from, giving (N, C, *spatial). Loops over kernel offsets only."""
-    n_dims = len(spatial)
-    kernel = cols.shape[2 : 2 + n_dims]
-    out_size = cols.shape[2 + n_dims :]
-    padded = tuple(size + before + after for size, (before, after) in zip(spatial, geometry.padding))
+    out_size = cols.shape[2 + len(spatial) :]
+    padded, targets, inside = _col2im_plan(tuple(spatial), geometry, out_size)
     result = np.zeros(cols.shape[:2] + padded, dtype=cols.dtype)
-    for offset in np.ndindex(*kernel):
-        target = tuple(
-            slice(k * d, k * d + s * (length - 1) + 1, s)
-            for k, d, s, length in zip(offset, geometry.dilation, geometry.stride, out_size)
-        )
-        result[(Ellipsis,) + target] += cols[(slice(None), slice(None)) + offset]
-    inside = tuple(slice(before, before + size) for size, (before, _) in zip(spatial, geometry.padding))
-    return result[(Ellipsis,) + inside]
+    for offset, target in targets:
+        result[target] += cols[offset]
+    return result[inside]
 
 
 def _grouped_cols(cols: np.ndarray, groups: int) -> np.ndarray:
@@ -260,12 +287,7 @@ class Fold(Function):
     @staticmethod
     def forward(ctx, cols, geometry, spatial):
         ctx.geometry = geometry
-        out_size = tuple(
-            window_positions(size, k, s, p, d)
-            for size, k, s, p, d in zip(
-                spatial, geometry.kernel, geometry.stride, geometry.padding, geometry.dilation
-            )
-        )
+        out_size = out_size_of(tuple(spatial), geometry)
         blocks = cols.numpy().reshape((cols.shape[0], -1) + tuple(geometry.kernel) + out_size)
         return col2im(blocks, tuple(spatial), geometry)
 
@@ -366,29 +388,47 @@ def convolution(
     n_dims = weight.ndim - 2
     x, unbatched = _batched(input, n_dims, name)
     _check_float(name, input=x, weight=weight, bias=bias)
-    kernel = tuple(weight.shape[2:])
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"{name}: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
+    geometry = _conv_geometry(
+        name, x.shape, weight.shape, hashable(stride), hashable(padding), hashable(dilation), groups
+    )
+    out = Convolution.apply(x, weight, bias, geometry)
+    return out.squeeze(0) if unbatched else out
+
+
+def hashable(value):
+    """Lists (as users may pass for sizes) as tuples, so the argument can key a cache."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+@functools.lru_cache(maxsize=256)
+def _conv_geometry(
+    name: str, input_shape: tuple, weight_shape: tuple, stride, padding, dilation, groups
+) -> Geometry:
+    """Check a convolution's arguments against the shapes and build its ``Geometry`` (cached:
+    a network calls each layer with the same shapes again and again)."""
+    n_dims = len(weight_shape) - 2
+    kernel = tuple(weight_shape[2:])
     stride = expand_param(stride, n_dims, "stride")
     dilation = expand_param(dilation, n_dims, "dilation")
     _check_positive(stride, "stride")
     _check_positive(dilation, "dilation")
-    if groups <= 0 or x.shape[1] % groups or weight.shape[0] % groups:
+    if groups <= 0 or input_shape[1] % groups or weight_shape[0] % groups:
         raise RuntimeError(
             f"{name}: groups={groups} must be positive and divide both the input channels "
-            f"({x.shape[1]}) and the output channels ({weight.shape[0]})"
+            f"({input_shape[1]}) and the output channels ({weight_shape[0]})"
         )
-    if x.shape[1] != weight.shape[1] * groups:
+    if input_shape[1] != weight_shape[1] * groups:
         raise RuntimeError(
-            f"{name}: given groups={groups}, weight of size {list(weight.shape)} expects the input "
-            f"to have {weight.shape[1] * groups} channels, but input of size {list(x.shape)} has "
-            f"{x.shape[1]} channels. Check in_channels of the layer against the data (channels "
+            f"{name}: given groups={groups}, weight of size {list(weight_shape)} expects the input "
+            f"to have {weight_shape[1] * groups} channels, but input of size {list(input_shape)} has "
+            f"{input_shape[1]} channels. Check in_channels of the layer against the data (channels "
             "come first: (batch, channels, ...))."
         )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(f"{name}: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
     geometry = Geometry(kernel, stride, conv_padding(padding, kernel, stride, dilation), dilation, groups)
-    _check_windows_fit(name, x.shape[2:], geometry)
-    out = Convolution.apply(x, weight, bias, geometry)
-    return out.squeeze(0) if unbatched else out
+    _check_windows_fit(name, input_shape[2:], geometry)
+    return geometry
 
 
 def conv1d(

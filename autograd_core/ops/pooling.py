@@ -13,84 +13,97 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from .._tensor import Tensor, _tensor_from_array
 from ..autograd.function import Function
-from .conv import Convolution, Geometry, _batched, _check_positive, expand_param, pad_array
+from .conv import Convolution, Geometry, _batched, _check_positive, expand_param, hashable, pad_array
 
 
 # ----------------------------------------------------------------------- max pooling
-def _axis_window(array: np.ndarray, axis: int, offset: int, geometry_dim: tuple, length: int) -> np.ndarray:
-    """The view of ``array`` along ``axis`` read by kernel offset ``offset`` at every output
-    position: elements offset·dilation + stride·l for l < length."""
-    stride, dilation = geometry_dim
-    start = offset * dilation
-    index = [slice(None)] * array.ndim
-    index[axis] = slice(start, start + stride * (length - 1) + 1, stride)
-    return array[tuple(index)]
+# What depends only on shapes and geometry (slices, window starts, index tables) is computed
+# once per shape and cached.
+@functools.lru_cache(maxsize=256)
+def _kernel_slices(ndim: int, geometry: Geometry, out_size: tuple) -> tuple:
+    """For each kernel offset (row-major over the kernel), the index that reads that element of
+    every window of a padded input: a strided view of shape (N, C, *out)."""
+    slices = []
+    for offset in np.ndindex(*geometry.kernel):
+        index = (slice(None), slice(None)) + tuple(
+            slice(k * d, k * d + s * (length - 1) + 1, s)
+            for k, d, s, length in zip(offset, geometry.dilation, geometry.stride, out_size)
+        )
+        slices.append(index)
+    return tuple(slices)
 
 
 def _window_max(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> tuple:
-    """Window maxima of a padded input, and per spatial dimension the kernel offset of the first
-    maximum. Reduces one dimension at a time, the last first, so that ties go to the first
-    element in row-major order (a Python loop over kernel offsets, never over pixels).
+    """Window maxima of a padded input, and for each window the (row-major) kernel offset of its
+    first maximum, as PyTorch breaks ties.
 
-    Choices are made with arithmetic (``old + better·(new - old)``), several times faster than
-    ``np.where`` on unpredictable masks.
+    The maxima come from one ``np.maximum`` per kernel offset, over strided views (a Python loop
+    over kernel offsets, never over pixels). Then the offset of the first maximum counts, for
+    each window, the leading offsets whose element differs from the maximum.
     """
-    offset_dtype = np.min_scalar_type(-max(geometry.kernel))
-    values = x_padded
-    offsets: list = []
-    for dim in reversed(range(len(out_size))):
-        axis = 2 + dim
-        step = (geometry.stride[dim], geometry.dilation[dim])
-        best = _axis_window(values, axis, 0, step, out_size[dim])
-        best_offset = np.zeros(best.shape, dtype=offset_dtype)
-        carried = [_axis_window(o, axis, 0, step, out_size[dim]) for o in offsets]
-        for k in range(1, geometry.kernel[dim]):
-            candidate = _axis_window(values, axis, k, step, out_size[dim])
-            better = (candidate > best).view(np.int8)
-            best = np.maximum(best, candidate)
-            best_offset = best_offset + better * (k - best_offset)
-            carried = [
-                c + better * (_axis_window(o, axis, k, step, out_size[dim]) - c)
-                for o, c in zip(offsets, carried)
-            ]
-        values = best
-        offsets = carried + [best_offset]
-    return values, offsets[::-1]
+    views = [x_padded[index] for index in _kernel_slices(x_padded.ndim, geometry, out_size)]
+    best = views[0].copy()
+    for view in views[1:]:
+        np.maximum(best, view, out=best)
+    not_yet = views[0] != best
+    first = not_yet.view(np.int8).copy() if len(views) < 128 else not_yet.astype(np.int64)
+    for view in views[1:-1]:
+        not_yet &= view != best
+        first += not_yet
+    return best, first
 
 
-def _flat_positions(offsets: list, input_shape: tuple, geometry: Geometry, out_size: tuple) -> np.ndarray:
-    """Index into ``x.ravel()`` of each chosen element: window start plus offset·dilation along
-    every dimension, in row-major places. Where padding was chosen (a window of -inf only) the
-    coordinate is clipped to the nearest real element, as PyTorch's index would be."""
+@functools.lru_cache(maxsize=256)
+def _position_plan(input_shape: tuple, geometry: Geometry, out_size: tuple) -> tuple:
+    """How a window's first-maximum offset becomes an index into ``x.ravel()``: the base index
+    of every window (plane offset + window start), a table from kernel offset to its distance
+    from the window start, and, for padded dimensions, what clipping to the input needs."""
     spatial = input_shape[2:]
     n_dims = len(spatial)
-    starts_grid = np.zeros((1,) * n_dims, dtype=np.int64)  # unpadded window starts, broadcast
-    positions = None
+    planes = np.arange(input_shape[0] * input_shape[1], dtype=np.int64) * math.prod(spatial)
+    base = planes.reshape(input_shape[:2] + (1,) * n_dims)
+    kernel_offsets = np.array(list(np.ndindex(*geometry.kernel)), dtype=np.int64).reshape(-1, n_dims)
+    distances = np.zeros(len(kernel_offsets), dtype=np.int64)
+    clipped = []
     for dim in range(n_dims):
         place = math.prod(spatial[dim + 1 :])
         before, after = geometry.padding[dim]
         starts = np.arange(out_size[dim], dtype=np.int64) * geometry.stride[dim] - before
         starts = starts.reshape((-1,) + (1,) * (n_dims - 1 - dim))
+        steps = kernel_offsets[:, dim] * geometry.dilation[dim]
         if before or after:
-            coordinate = starts + offsets[dim] * np.int64(geometry.dilation[dim])
-            term = np.clip(coordinate, 0, spatial[dim] - 1) * place
+            clipped.append((starts, steps, spatial[dim] - 1, place))
         else:
-            starts_grid = starts_grid + starts * place
-            term = offsets[dim] * np.int64(geometry.dilation[dim] * place)
-        if positions is None:
-            positions = term
-        else:
-            positions += term
-    positions += starts_grid
-    planes = np.arange(input_shape[0] * input_shape[1], dtype=np.int64) * math.prod(spatial)
-    positions += planes.reshape(input_shape[:2] + (1,) * n_dims)
+            base = base + starts * place
+            distances += steps * place
+    return base, distances, tuple(clipped)
+
+
+def _flat_positions(first: np.ndarray, input_shape: tuple, geometry: Geometry, out_size: tuple) -> np.ndarray:
+    """Index into ``x.ravel()`` of each window's chosen element. Along a padded dimension the
+    coordinate is clipped to the input (a window of -inf padding only then points at its
+    nearest real element, as PyTorch's index would)."""
+    base, distances, clipped = _position_plan(input_shape, geometry, out_size)
+    first = first.astype(np.intp)  # table lookups with native indices (and no range check: all valid)
+    positions = np.take(distances, first, mode="clip")
+    positions += base
+    for starts, steps, last, place in clipped:
+        coordinate = np.clip(starts + np.take(steps, first, mode="clip"), 0, last)
+        positions += coordinate * place
     return positions
+
+
+@functools.lru_cache(maxsize=256)
+def _overlapping(geometry: Geometry) -> bool:
+    """Whether windows share elements (a stride shorter than the dilated kernel)."""
+    return any(s < d * (k - 1) + 1 for k, s, d in zip(geometry.kernel, geometry.stride, geometry.dilation))
 
 
 class MaxPool(Function):
@@ -105,13 +118,11 @@ class MaxPool(Function):
     def forward(ctx, x, geometry, out_size, return_indices):
         data = x.numpy()
         padded = pad_array(data, geometry.padding, -np.inf)
-        values, offsets = _window_max(padded, geometry, out_size)
-        positions = _flat_positions(offsets, data.shape, geometry, out_size)
+        values, first = _window_max(padded, geometry, out_size)
+        positions = _flat_positions(first, data.shape, geometry, out_size)
         ctx.positions = positions
         ctx.input_shape = data.shape
-        ctx.overlapping = any(
-            s < d * (k - 1) + 1 for k, s, d in zip(geometry.kernel, geometry.stride, geometry.dilation)
-        )
+        ctx.overlapping = _overlapping(geometry)
         values = np.ascontiguousarray(values)
         if return_indices:
             return values, positions % math.prod(data.shape[2:])
@@ -167,11 +178,13 @@ def _pool_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def _pool_geometry(
-    name: str, x: Tensor, n_dims: int, kernel_size, stride, padding, dilation, ceil_mode: bool
+    name: str, spatial: tuple, kernel_size, stride, padding, dilation, ceil_mode: bool
 ) -> tuple[Geometry, tuple]:
     """The windows of a pooling layer and the output size; the right padding grows so that
-    ``ceil_mode``'s last, partial window exists."""
+    ``ceil_mode``'s last, partial window exists. Cached per shape and arguments."""
+    n_dims = len(spatial)
     kernel = expand_param(kernel_size, n_dims, "kernel_size")
     stride = (
         kernel if stride is None or stride == [] or stride == () else expand_param(stride, n_dims, "stride")
@@ -187,7 +200,6 @@ def _pool_geometry(
                 f"{name}: pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k} and dilation={d}"
             )
-    spatial = x.shape[2:]
     out_size = tuple(
         _pool_size(size, k, s, p, d, ceil_mode)
         for size, k, s, p, d in zip(spatial, kernel, stride, amounts, dilation)
@@ -220,7 +232,15 @@ def max_pool(
     x, unbatched = _batched(input, n_dims, name)
     if x.dtype.kind != "f":
         raise TypeError(f"{name}: input must be a floating-point tensor, got {x.dtype}; use .float()")
-    geometry, out_size = _pool_geometry(name, x, n_dims, kernel_size, stride, padding, dilation, ceil_mode)
+    geometry, out_size = _pool_geometry(
+        name,
+        x.shape[2:],
+        hashable(kernel_size),
+        hashable(stride),
+        hashable(padding),
+        hashable(dilation),
+        ceil_mode,
+    )
     out = MaxPool.apply(x, geometry, out_size, return_indices)
     if unbatched:
         return tuple(o.squeeze(0) for o in out) if return_indices else out.squeeze(0)
@@ -285,7 +305,9 @@ def avg_pool(
     x, unbatched = _batched(input, n_dims, name)
     if x.dtype.kind != "f":
         raise TypeError(f"{name}: input must be a floating-point tensor, got {x.dtype}; use .float()")
-    geometry, out_size = _pool_geometry(name, x, n_dims, kernel_size, stride, padding, 1, ceil_mode)
+    geometry, out_size = _pool_geometry(
+        name, x.shape[2:], hashable(kernel_size), hashable(stride), hashable(padding), 1, ceil_mode
+    )
     channels = x.shape[1]
     ones = _tensor_from_array(np.ones((channels, 1) + geometry.kernel, dtype=x.dtype))
     sums = Convolution.apply(x, ones, None, geometry._replace(groups=channels))
