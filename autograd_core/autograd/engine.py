@@ -76,11 +76,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
         owned.add(_storage_key(seed._data))
         node = root.grad_fn
         if node is None:
-            if capture is not None:
-                key = (root, 0)
-                if key in capture:
-                    _accumulate_captured(captured, capture[key], seed)
-            else:
+            if capture is None or (root, 0) in capture:
                 _accumulate_captured(leaf_grads, root, seed)
             continue
         slots = buffers.get(node)
@@ -91,6 +87,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
         slots[nr] = seed if slots[nr] is None else slots[nr] + seed
     dependencies = _count_dependencies(start_nodes)
     ready = [node for node in start_nodes if node not in dependencies]
+    needed = _nodes_leading_to(start_nodes, capture) if capture is not None else None
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -99,6 +96,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                 grads = _run_pre_hooks(node, grads)
             if capture is not None:
                 _capture_outputs(node, grads, capture, captured)
+                if node not in needed:
+                    continue
             results = _call_backward(node, grads)
             for index, edge in enumerate(node._next):
                 grad = results[index]
@@ -108,10 +107,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                 if not isinstance(grad, Tensor) or grad._data.shape != shape or grad._data.dtype != dtype:
                     grad = _fit_gradient(node, index, grad, shape, dtype)
                 if isinstance(target, Tensor):
-                    if capture is None:
+                    if capture is None or (target, 0) in capture:
                         _accumulate_captured(leaf_grads, target, grad)
-                    elif (target, 0) in capture:
-                        _accumulate_captured(captured, capture[(target, 0)], grad)
                     continue
                 slots = buffers.get(target)
                 if slots is None:
@@ -124,8 +121,36 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
             if not retain_graph:
                 _free(node)
         for leaf, grad in leaf_grads.items():
-            _accumulate_leaf(leaf, grad, owned, create_graph)
+            grad = _run_leaf_hooks(leaf, grad)
+            if capture is None:
+                _accumulate_leaf(leaf, grad, owned, create_graph)
+            else:
+                _accumulate_captured(captured, capture[(leaf, 0)], grad)
     return captured
+
+
+def _nodes_leading_to(start_nodes, capture: dict) -> set:
+    """For ``autograd.grad``: the nodes whose backward must run to reach the requested inputs.
+    The others are neither run nor freed, as in PyTorch (an iterative post-order walk)."""
+    targets = {place for place, _ in capture}
+    needed, visited = set(), set()
+    stack = [(node, False) for node in start_nodes]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            for edge in node._next:
+                if edge is not None and (edge[0] in targets or edge[0] in needed):
+                    needed.add(node)
+                    break
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for edge in node._next:
+            if edge is not None and not isinstance(edge[0], Tensor) and edge[0] not in visited:
+                stack.append((edge[0], False))
+    return needed
 
 
 def _capture_outputs(node, grads, capture: dict, captured: dict) -> None:
@@ -208,14 +233,19 @@ def _check_hook_result(replacement, grad):
     return replacement
 
 
-def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool) -> None:
-    """Add ``grad`` into ``leaf.grad``, never letting two ``.grad``s share memory."""
+def _run_leaf_hooks(leaf: Tensor, grad: Tensor) -> Tensor:
+    """A leaf's hooks see its total gradient; each may return a replacement."""
     hooks = getattr(leaf, "_backward_hooks", None)
     if hooks:
         for hook in hooks:
             replacement = hook(grad)
             if replacement is not None:
                 grad = _check_hook_result(replacement, grad)
+    return grad
+
+
+def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool) -> None:
+    """Add ``grad`` into ``leaf.grad``, never letting two ``.grad``s share memory."""
     if not create_graph:
         grad = grad.detach() if grad._requires_grad else grad
     if leaf.grad is None:

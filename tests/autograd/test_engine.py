@@ -164,6 +164,28 @@ def test_grad_with_respect_to_a_non_leaf():
     np.testing.assert_allclose(gx.numpy(), 3.0 * expected_h, rtol=1e-14)
 
 
+def test_grad_runs_only_the_part_of_the_graph_it_needs():
+    """grad(y, h) stops at h: the nodes below h are neither run (no hook call) nor freed."""
+    x = t64([1.0, 2.0])
+    calls = []
+    x.register_hook(lambda g: calls.append(g))
+    h = x * x
+    (gh,) = grad((h * 3.0).sum(), h)
+    assert calls == [] and gh.tolist() == [3.0, 3.0]
+    (h * h).sum().backward()
+    assert len(calls) == 1
+    np.testing.assert_array_equal(x.grad.numpy(), 4 * x.detach().numpy() ** 3)
+
+
+def test_grad_applies_the_hooks_of_its_inputs():
+    x = t64([1.0, 2.0])
+    x.register_hook(lambda g: g * 10)
+    h = x * 3
+    h.register_hook(lambda g: g + 1)
+    gh, gx = grad((h * 2).sum(), [h, x])
+    assert gh.tolist() == [3.0, 3.0] and gx.tolist() == [90.0, 90.0]
+
+
 def test_grad_with_grad_outputs_for_a_non_scalar_output():
     x = t64([1.0, 2.0])
     (gx,) = grad(x * x, x, grad_outputs=t64([10.0, 100.0], False))
