@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from .._tensor import Tensor
 from .folding import fold
 from .model import GraphModel, build_model
-from .render import Renderer, RenderOptions
+from .options import RenderOptions
+from .render import Renderer
 from .view import GraphView
 
 _COLOR_BY = ("grad", "ratio", "op", None)

@@ -12,16 +12,16 @@ from __future__ import annotations
 import functools
 import html
 import os
-import textwrap
-from dataclasses import dataclass, field
 
 import graphviz
 import numpy as np
 
-from . import palette
+from . import markup, palette
 from .folding import FoldBox, Folding, operation_counts
+from .legend import graph_label
 from .model import GraphModel, ModuleCall, TensorItem
 from .op_labels import all_attributes, op_label
+from .options import RenderOptions
 from .summary import (
     TINY_SIZE,
     array_lines,
@@ -36,7 +36,7 @@ from .summary import (
 
 FONT = "Helvetica,Arial,sans-serif"
 BORDER = "#444444"
-MUTED = "#666666"
+MUTED = markup.MUTED
 FADED = "#d0d0d0"
 BADGE = "#b2182b"
 CURRENT = "#e66101"  # the step being shown in draw_backprop_steps
@@ -49,25 +49,6 @@ _KIND_TAGS = {
 }
 CONSTANT = "#8c8c8c"
 CONSTANT_DIGITS = 6
-NOTE_WIDTH = 100  # characters per line of the notes under a picture (as wide as the legend)
-
-
-@dataclass
-class RenderOptions:
-    show_values: bool = True
-    show_grads: bool = True
-    show_shapes: bool = True
-    color_by: str | None = "grad"
-    view: str = "forward"
-    rankdir: str = "LR"
-    highlight: set[int] = field(default_factory=set)  # indices of the items to trace to the output
-    show_attrs: bool = False
-    show_saved: bool = False
-    max_attr_chars: int = 50
-    grads: dict[int, np.ndarray | None] | None = None  # per-item gradients that replace the real ones
-    current: set[int] = field(default_factory=set)  # items drawn with a thick outline
-    title: str | None = None
-    captions: list[str] = field(default_factory=list)
 
 
 class _Edge:
@@ -129,7 +110,7 @@ class Renderer:
         edges = self._edges()
         for edge in edges:
             graph.body.append(self._edge_line(edge))
-        label = self._graph_label()
+        label = graph_label(self.options, self.model, self.folding, self.families_used)
         if label:
             graph.attr(label=label)
         return graph, node_count, len(edges)
@@ -179,9 +160,11 @@ class Renderer:
         saturation = self._saturation(item)
         rows = [self._header(item)]
         if options.show_shapes:
-            rows.append(_row(_small(html.escape(_shape_text(item.shape, item.dtype)), MUTED), colspan=2))
+            rows.append(
+                markup.row(markup.small(html.escape(_shape_text(item.shape, item.dtype)), MUTED), colspan=2)
+            )
         if options.show_values and item.value is not None:
-            rows.extend(_quantity_rows("data", array_lines(item.value)))
+            rows.extend(markup.quantity_rows("data", array_lines(item.value)))
         if (
             options.show_grads
             and item.kind != "constant"
@@ -190,7 +173,7 @@ class Renderer:
             rows.extend(self._grad_rows(item, grad))
         found = badges(item.value, grad, saturation)
         if found:
-            rows.append(_row(_small(html.escape("⚠ " + " · ".join(found)), BADGE), colspan=2))
+            rows.append(markup.row(markup.small(html.escape("⚠ " + " · ".join(found)), BADGE), colspan=2))
         border = {"param": 2, "loss": 3, "output": 2}.get(item.kind, 1)
         style = "" if item.kind in ("input", "constant") else ' STYLE="rounded"'
         color = BORDER if not self.reach or item.index in self.reach else FADED
@@ -207,7 +190,7 @@ class Renderer:
             "label": table,
             "tooltip": self._tensor_tooltip(item, grad, saturation),
         }
-        return _node(f"n{item.index}", attributes)
+        return markup.node_statement(f"n{item.index}", attributes)
 
     def _small_constant_line(self, item: TensorItem) -> str:
         """A number (or a few) that needs no gradient: a small grey box with its value, to six
@@ -226,7 +209,7 @@ class Renderer:
             "tooltip": f"{item.name}: a constant (needs no grad), "
             f"{_shape_text(item.shape, item.dtype)}, value {value}",
         }
-        return _node(f"n{item.index}", attributes)
+        return markup.node_statement(f"n{item.index}", attributes)
 
     def _saturation(self, item: TensorItem) -> float | None:
         """The share of saturated tanh/sigmoid outputs, from the values, or from the gradients
@@ -256,16 +239,16 @@ class Renderer:
         name = html.escape(item.name)
         text = f'<FONT COLOR="{MUTED}">{name}</FONT>' if item.auto_named else f"<B>{name}</B>"
         if tag and tag != item.name:
-            text += " " + _small(tag, MUTED)
-        return _row(text, colspan=2)
+            text += " " + markup.small(tag, MUTED)
+        return markup.row(text, colspan=2)
 
     def _grad_rows(self, item: TensorItem, grad) -> list[str]:
         if grad is None:
-            return [_row(_small("grad —", MUTED), colspan=2)]
+            return [markup.row(markup.small("grad —", MUTED), colspan=2)]
         bucket = self._bucket(item) if self.options.color_by in ("grad", "ratio") else None
         if bucket is None:
-            return _quantity_rows("grad", array_lines(grad))
-        return _quantity_rows(
+            return markup.quantity_rows("grad", array_lines(grad))
+        return markup.quantity_rows(
             "grad", array_lines(grad), palette.fill_color(bucket), palette.text_color(bucket)
         )
 
@@ -327,7 +310,7 @@ class Renderer:
         if item.index in options.current:
             attributes["penwidth"] = "3"
             attributes["color"] = CURRENT
-        return _node(f"n{item.index}", attributes)
+        return markup.node_statement(f"n{item.index}", attributes)
 
     def _color_op(self, item, attributes: dict) -> None:
         color_by = self.options.color_by
@@ -363,18 +346,18 @@ class Renderer:
             rows, bucket, shape = self._other_box(box), None, "box"
         fill = palette.fill_color(bucket) if bucket is not None else "#f2f2f2"
         text = palette.text_color(bucket) if bucket is not None else palette.DARK_TEXT
-        body = "".join(_row(_text(row, text)) for row in rows)
+        body = "".join(markup.row(markup.colored(row, text)) for row in rows)
         attributes = {
             "shape": shape,
             "style": "filled" if box.kind == "module" else "filled,rounded,dashed",
             "fillcolor": fill,
             "color": BORDER,
             "label": f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{body}</TABLE>>',
-            "tooltip": " / ".join(html.unescape(_strip_tags(r)) for r in rows),
+            "tooltip": " / ".join(html.unescape(markup.strip_tags(r)) for r in rows),
         }
         if self.reach and not any(i in self.reach for i in box.members):
             attributes["color"] = FADED
-        return _node(box.id, attributes)
+        return markup.node_statement(box.id, attributes)
 
     def _module_box(self, box: FoldBox) -> tuple[list[str], int | None, str]:
         """Title, ``inputs → outputs`` shapes, parameter count and the gradient norm of the
@@ -499,7 +482,7 @@ class Renderer:
                 attributes["penwidth"] = "0.8"
         if options.view == "backward":
             attributes["dir"] = "back"
-        return _edge(edge.source, edge.target, attributes)
+        return markup.edge_statement(edge.source, edge.target, attributes)
 
     # ----------------------------------------------------------------------- clusters
     def _add_clusters(self, graph: graphviz.Digraph, clusters: dict[int, list[str]]) -> None:
@@ -524,61 +507,6 @@ class Renderer:
                 if parent is None:
                     parent = subgraphs[call.parent.index] = _cluster(call.parent)
                 parent.subgraph(subgraph)
-
-    # -------------------------------------------------------------------- graph label
-    def _graph_label(self) -> str:
-        """Title, legend and notes under the picture: one column of rows, the legend's swatches
-        in a table of their own so that long notes do not stretch them."""
-        options = self.options
-        rows = []
-        if options.title:
-            rows.append(_row(f"<B>{html.escape(options.title)}</B>", align="LEFT"))
-        legend = self._legend_cells()
-        if legend:
-            cells = "".join(legend)
-            table = (
-                f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="2"><TR>{cells}</TR></TABLE>'
-            )
-            rows.append(_row(table, align="LEFT"))
-        notes = list(options.captions)
-        if options.color_by == "grad" and legend:
-            notes.insert(0, "blue: vanishing · white: healthy · red: exploding; edge width: gradient norm")
-        if options.show_grads and not self.model.has_grads and options.grads is None:
-            notes.append("Gradients are not computed yet: call loss.backward(), then draw again.")
-        if options.show_values and self.model.values_freed:
-            notes.append(
-                "backward() freed the values of large intermediate tensors; "
-                "call backward(retain_graph=True) to see them in the picture."
-            )
-        notes.extend(self.folding.notes)
-        for note in notes:
-            lines = textwrap.wrap(note, NOTE_WIDTH)
-            text = '<BR ALIGN="LEFT"/>'.join(html.escape(line) for line in lines) + '<BR ALIGN="LEFT"/>'
-            rows.append(_row(_small(text, MUTED), align="LEFT"))
-        if not rows:
-            return ""
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
-
-    def _legend_cells(self) -> list[str]:
-        color_by = self.options.color_by
-        if color_by in ("grad", "ratio") and (self.model.has_grads or self.options.grads is not None):
-            scale = palette.GRAD_SCALE if color_by == "grad" else palette.RATIO_SCALE
-            cells = [f'<TD ALIGN="LEFT">{_small(html.escape(scale.title) + ":")}</TD>']
-            for bucket, text in enumerate(scale.labels):
-                cells.append(_swatch(text, palette.FILL[bucket], palette.text_color(bucket)))
-            cells.append(_swatch("NaN / Inf", palette.NONFINITE_FILL, palette.LIGHT_TEXT))
-            return cells
-        if color_by == "op" and self.families_used:
-            cells = [f'<TD ALIGN="LEFT">{_small("operation:")}</TD>']
-            for family in palette.FAMILY_FILL:
-                if family in self.families_used:
-                    cells.append(
-                        _swatch(
-                            family, palette.FAMILY_FILL[family], palette.FAMILY_TEXT.get(family, "#000000")
-                        )
-                    )
-            return cells
-        return []
 
 
 # --------------------------------------------------------------------------- helpers
@@ -608,30 +536,6 @@ def _reachable(model: GraphModel, starts: set[int]) -> set[int]:
     return seen
 
 
-def _node(name: str, attributes: dict) -> str:
-    return f"\t{name} [{_attributes(attributes)}]\n"
-
-
-def _edge(source: str, target: str, attributes: dict) -> str:
-    text = _attributes(attributes)
-    return f"\t{source} -> {target}" + (f" [{text}]" if text else "") + "\n"
-
-
-def _attributes(attributes: dict) -> str:
-    parts = []
-    for key, value in attributes.items():
-        if key == "label" and value.startswith("<"):
-            parts.append(f"{key}={value}")
-        else:
-            parts.append(f"{key}={_quote(value)}")
-    return " ".join(parts)
-
-
-def _quote(value) -> str:
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
-
-
 def _cluster(call: ModuleCall) -> graphviz.Digraph:
     return graphviz.Digraph(
         name=f"cluster_{call.index}",
@@ -646,59 +550,6 @@ def _cluster(call: ModuleCall) -> graphviz.Digraph:
             "margin": "10",
         },
     )
-
-
-def _quantity_rows(
-    title: str, lines: list[str], bgcolor: str | None = None, color: str | None = None
-) -> list[str]:
-    """``data``/``grad`` in a narrow left column, its one or two lines of numbers beside it."""
-    background = f' BGCOLOR="{bgcolor}"' if bgcolor else ""
-    rows = []
-    for number, line in enumerate(lines):
-        text = _text(html.escape(line), color) if number == 0 else _small(html.escape(line), color)
-        cells = ""
-        if number == 0:
-            span = f' ROWSPAN="{len(lines)}"' if len(lines) > 1 else ""
-            cells += f'<TD ALIGN="LEFT" VALIGN="TOP"{span}{background}>{_small(title, color or MUTED)}</TD>'
-        cells += f'<TD ALIGN="LEFT"{background}>{text}</TD>'
-        rows.append(f"<TR>{cells}</TR>")
-    return rows
-
-
-def _row(content: str, align: str = "CENTER", bgcolor: str | None = None, colspan: int | None = None) -> str:
-    attributes = f' ALIGN="{align}"'
-    if bgcolor:
-        attributes += f' BGCOLOR="{bgcolor}"'
-    if colspan:
-        attributes += f' COLSPAN="{colspan}"'
-    return f"<TR><TD{attributes}>{content}</TD></TR>"
-
-
-def _swatch(text: str, fill: str, color: str) -> str:
-    return f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#999999">{_small(html.escape(text), color)}</TD>'
-
-
-def _text(markup: str, color: str | None = None) -> str:
-    """``markup`` (already HTML: escape plain text first) in ``color``."""
-    return f'<FONT COLOR="{color}">{markup}</FONT>' if color else markup
-
-
-def _small(text: str, color: str | None = None) -> str:
-    color_attribute = f' COLOR="{color}"' if color else ""
-    return f'<FONT POINT-SIZE="9"{color_attribute}>{text}</FONT>'
-
-
-def _strip_tags(text: str) -> str:
-    out = []
-    inside = False
-    for character in text:
-        if character == "<":
-            inside = True
-        elif character == ">":
-            inside = False
-        elif not inside:
-            out.append(character)
-    return "".join(out)
 
 
 def _shape_text(shape: tuple, dtype) -> str:

@@ -21,7 +21,7 @@ from ..grad_mode import no_grad
 from .draw import as_roots, gc_paused, parameter_names, render_model
 from .model import GraphModel, build_model
 from .op_labels import op_label
-from .render import RenderOptions
+from .options import RenderOptions
 from .view import GraphView, check_dot_installed
 
 
