@@ -57,6 +57,7 @@ from .dtypes import float64 as double
 from .dtypes import int32 as int  # noqa: A001
 from .dtypes import int64 as long
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .ops.elementwise import (
     abs,
     add,
@@ -102,6 +103,7 @@ from .ops.elementwise import (
 )
 from .ops.indexing import gather, scatter_add
 from .ops.linalg import dot, matmul, outer
+from .ops.pooling import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d, max_pool3d
 from .ops.reductions import (
     all,
     amax,

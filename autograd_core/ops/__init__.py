@@ -6,4 +6,7 @@
 - ``indexing.py``: ``__getitem__``, ``__setitem__``, gather and scatter
 - ``linalg.py``: matmul
 - ``inplace.py``: the in-place methods (``add_`` ...) and their version bumps
+- ``conv.py``: convolution (im2col + one matrix product), its two adjoints, unfold/fold
+- ``pooling.py``: max, average and adaptive average pooling
+- ``rnn.py``: the RNN, LSTM and GRU recurrences, one node per sequence
 """
