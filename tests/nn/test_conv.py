@@ -1,7 +1,9 @@
 """Convolution layers: parameters and their init, repr, gradients of every option in float64,
 PyTorch's numbers when installed, and a small CNN that fits a tiny batch."""
 
+import gc
 import math
+import weakref
 
 import numpy as np
 import pytest
@@ -166,3 +168,21 @@ def test_small_cnn_fits_a_tiny_batch():
     assert first > 1.0
     assert loss.item() < 0.01
     assert (model(images).argmax(1) == labels).all()
+
+
+def test_a_cnn_graph_is_freed_without_the_garbage_collector():
+    """No node refers back to what it produced: reference counting alone frees the graph."""
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64, 3)
+    )
+    images = ag.randn(4, 1, 8, 8)
+    gc.disable()
+    try:
+        hidden = model[2](model[1](model[0](images)))
+        probe = weakref.ref(hidden)
+        loss = model[4](model[3](hidden)).sum()
+        loss.backward()
+        del hidden, loss
+        assert probe() is None
+    finally:
+        gc.enable()

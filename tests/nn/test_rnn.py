@@ -2,7 +2,9 @@
 stepping their cell; gradients in float64; PyTorch's numbers when installed (layers, batch_first,
 num_layers=2, bidirectional, initial states, cells); an LSTM fitting a tiny batch."""
 
+import gc
 import math
+import weakref
 
 import numpy as np
 import pytest
@@ -277,3 +279,17 @@ def test_lstm_fits_a_tiny_batch():
         losses.append(loss.item())
     assert losses[0] > 1.0
     assert losses[-1] < 0.01
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_a_recurrent_graph_is_freed_without_the_garbage_collector(kind):
+    layer = getattr(nn, kind)(3, 4, num_layers=2, bidirectional=True)
+    gc.disable()
+    try:
+        output, _ = layer(ag.randn(5, 2, 3))
+        probe = weakref.ref(output)
+        output.sum().backward()
+        del output
+        assert probe() is None
+    finally:
+        gc.enable()
