@@ -90,6 +90,7 @@ from .ops.elementwise import (
     neg,
     pow,
     relu,
+    remainder,
     round,
     rsqrt,
     sigmoid,

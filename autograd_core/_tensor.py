@@ -469,8 +469,13 @@ class Tensor:
         return _elementwise.div(self, other, rounding_mode="floor")
 
     def __mod__(self, other):
-        a, b = _elementwise.promote(self, other)
-        return _tensor_from_array(np.remainder(a._data, b._data))
+        return _elementwise.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _elementwise.remainder(other, self)
+
+    def remainder(self, other):
+        return _elementwise.remainder(self, other)
 
     def __pow__(self, exponent):
         return _elementwise.pow(self, exponent)

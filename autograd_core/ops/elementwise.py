@@ -144,7 +144,26 @@ class PowScalar(Function):
         p = ctx.exponent
         if p == 2:
             return grad * (2 * a), None
+        if p == 0:
+            return grad * 0.0, None  # a⁰ = 1 everywhere, also at a = 0 (no 0 · ∞)
         return grad * (p * a ** (p - 1)), None
+
+
+class Remainder(Function):
+    """a mod b with the sign of b (Python's ``%``, PyTorch's ``remainder``):
+    a - b·floor(a/b); d/da = 1, d/db = -floor(a/b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a.numpy(), b.numpy()
+        if b._requires_grad:
+            ctx.quotient = np.floor(x / y)
+        return np.remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_b = -grad * _tensor_from_array(ctx.quotient) if ctx.needs_input_grad[1] else None
+        return grad, grad_b
 
 
 class Pow(Function):
@@ -194,6 +213,11 @@ def div(a, b, *, rounding_mode=None) -> Tensor:
     if a._data.dtype.kind != "f":
         a, b = cast(a, dtypes.get_default_dtype()), cast(b, dtypes.get_default_dtype())
     return _binary(Div, "div", a, b)
+
+
+def remainder(a, b) -> Tensor:
+    """a % b, with the sign of b (as Python and PyTorch)."""
+    return _binary(Remainder, "remainder", a, b)
 
 
 def neg(a: Tensor) -> Tensor:

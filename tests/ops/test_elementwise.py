@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
@@ -45,6 +45,15 @@ def where_inputs(draw):
     return [draw(float_arrays(shape_a)), draw(float_arrays(shape_b))], {"condition": condition}
 
 
+@st.composite
+def remainder_inputs(draw):
+    """a % b is discontinuous where a/b is a whole number: keep the quotient off them."""
+    arrays, params = draw(binary_inputs(b=NONZERO, margin=0.3))
+    fraction = np.mod(np.divide(*arrays), 1.0)
+    assume(np.all((fraction > 0.05) & (fraction < 0.95)))
+    return arrays, params
+
+
 CASES = [
     # arithmetic, tensor with tensor (broadcasting)
     OpCase("add", lambda a, b: a + b, np.add, binary_inputs(), torch=True),
@@ -67,6 +76,15 @@ CASES = [
     OpCase("radd_array", lambda a, other: other + a, lambda a, other: other + a, with_array_operand()),
     OpCase("rmul_array", lambda a, other: other * a, lambda a, other: other * a, with_array_operand()),
     OpCase("rsub_array", lambda a, other: other - a, lambda a, other: other - a, with_array_operand()),
+    OpCase("remainder", lambda a, b: a % b, np.remainder, remainder_inputs(), torch=True),
+    OpCase("remainder_function", lambda a, b: ag.remainder(a, b), np.remainder, remainder_inputs()),
+    OpCase(
+        "remainder_number",
+        lambda a: a % 0.7,
+        lambda a: np.remainder(a, 0.7),
+        unary_inputs(kinks=(-1.4, -0.7, 0.0, 0.7, 1.4), margin=0.05),
+        torch=True,
+    ),
     OpCase("neg", lambda a: -a, np.negative, unary_inputs(), torch=True),
     # pow variants
     OpCase("square", lambda a: a**2, np.square, unary_inputs(), torch=True),
@@ -199,3 +217,9 @@ def test_comparisons_give_bool_tensors_without_gradient(value):
     ):
         assert result.dtype == ag.bool and not result.requires_grad and result.grad_fn is None
         assert result.tolist() == expected
+
+
+def test_power_zero_has_zero_gradient_everywhere():
+    z = ag.tensor([0.0, 2.0, -3.0], requires_grad=True)
+    (z**0).sum().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
