@@ -436,7 +436,8 @@ def conv1d(
 ):
     """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k).
 
-    >>> x = randn(2, 3, 10); w = randn(4, 3, 3)
+    >>> import autograd_core as ag
+    >>> x = ag.randn(2, 3, 10); w = ag.randn(4, 3, 3)
     >>> conv1d(x, w, padding=1).shape
     (2, 4, 10)
     """
@@ -450,7 +451,8 @@ def conv2d(
     """2-D convolution of input (N, C_in, H, W) with weight (C_out, C_in/groups, kH, kW):
     out[n, o, i, j] = b[o] + Σ_{c, p, q} w[o, c, p, q] · x_pad[n, c, i·s + p·d, j·s + q·d].
 
-    >>> x = randn(8, 1, 28, 28); w = randn(16, 1, 3, 3)
+    >>> import autograd_core as ag
+    >>> x = ag.randn(8, 1, 28, 28); w = ag.randn(16, 1, 3, 3)
     >>> conv2d(x, w, stride=2, padding=1).shape
     (8, 16, 14, 14)
     """
@@ -531,7 +533,8 @@ def conv_transpose2d(
     """2-D transposed convolution ("deconvolution") of input (N, C_in, H, W) with weight
     (C_in, C_out/groups, kH, kW): the gradient of conv2d with respect to its input.
 
-    >>> x = randn(1, 16, 7, 7); w = randn(16, 8, 4, 4)
+    >>> import autograd_core as ag
+    >>> x = ag.randn(1, 16, 7, 7); w = ag.randn(16, 8, 4, 4)
     >>> conv_transpose2d(x, w, stride=2, padding=1).shape
     (1, 8, 14, 14)
     """
@@ -566,7 +569,8 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     """im2col: the sliding blocks of a (N, C, H, W) input as columns (N, C·kH·kW, L), L the
     number of block positions. Its adjoint is ``fold``.
 
-    >>> unfold(randn(1, 3, 4, 4), kernel_size=2).shape
+    >>> import autograd_core as ag
+    >>> unfold(ag.randn(1, 3, 4, 4), kernel_size=2).shape
     (1, 12, 9)
     """
     x, unbatched = _batched(input, 2, "unfold")
@@ -580,7 +584,8 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     """col2im: columns (N, C·kH·kW, L) summed back into (N, C, *output_size), each column onto
     the block it describes (overlapping blocks add). The adjoint of ``unfold``.
 
-    >>> fold(ones(1, 4, 9), output_size=(4, 4), kernel_size=2).shape
+    >>> import autograd_core as ag
+    >>> fold(ag.ones(1, 4, 9), output_size=(4, 4), kernel_size=2).shape
     (1, 1, 4, 4)
     """
     if not isinstance(input, Tensor) or input.ndim not in (2, 3):

@@ -252,7 +252,8 @@ def max_pool1d(
 ):
     """1-D max pooling over (N, C, L): the largest element of every window.
 
-    >>> max_pool1d(tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
+    >>> import autograd_core as ag
+    >>> max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
     tensor([[[3., 5.]]])
     """
     return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
@@ -265,7 +266,8 @@ def max_pool2d(
     as -inf. With ``return_indices`` also the index of each maximum within its flattened H·W
     plane.
 
-    >>> max_pool2d(randn(8, 16, 28, 28), 2).shape
+    >>> import autograd_core as ag
+    >>> max_pool2d(ag.randn(8, 16, 28, 28), 2).shape
     (8, 16, 14, 14)
     """
     return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
@@ -334,7 +336,8 @@ def avg_pool(
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-D average pooling over (N, C, L).
 
-    >>> avg_pool1d(tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2)
+    >>> import autograd_core as ag
+    >>> avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2)
     tensor([[[2., 4.]]])
     """
     return avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1, "avg_pool1d")
@@ -352,7 +355,8 @@ def avg_pool2d(
     """2-D average pooling over (N, C, H, W): the mean of every window. Zero padding counts in
     the mean unless ``count_include_pad=False``; ``divisor_override`` replaces the window size.
 
-    >>> avg_pool2d(ones(1, 1, 4, 4), 2)
+    >>> import autograd_core as ag
+    >>> avg_pool2d(ag.ones(1, 1, 4, 4), 2)
     tensor([[[[1., 1.],
               [1., 1.]]]])
     """
@@ -420,8 +424,9 @@ def adaptive_avg_pool(input: Tensor, output_size, n_dims: int, name: str) -> Ten
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """1-D adaptive average pooling over (N, C, L) to length ``output_size``.
 
-    >>> adaptive_avg_pool1d(tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
-    tensor([[[2.0000, 4.0000]]])
+    >>> import autograd_core as ag
+    >>> adaptive_avg_pool1d(ag.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
+    tensor([[[2., 4.]]])
     """
     return adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
 
@@ -431,7 +436,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     which None keeps that size): output (i, j) averages the bin rows [⌊i·H/h⌋, ⌈(i+1)·H/h⌉),
     columns likewise.
 
-    >>> adaptive_avg_pool2d(randn(2, 8, 7, 9), (3, None)).shape
+    >>> import autograd_core as ag
+    >>> adaptive_avg_pool2d(ag.randn(2, 8, 7, 9), (3, None)).shape
     (2, 8, 3, 9)
     """
     return adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")

@@ -236,7 +236,8 @@ def rnn_sequence(xw: Tensor, h0: Tensor, w_hh: Tensor, nonlinearity: str = "tanh
     """All hidden states (T, B, H) of an Elman RNN, h_t = act(xw_t + h_{t-1} W_hhᵀ), given the
     input projections ``xw`` (T, B, H) (biases included).
 
-    >>> hs = rnn_sequence(randn(5, 2, 4), zeros(2, 4), randn(4, 4))
+    >>> import autograd_core as ag
+    >>> hs = rnn_sequence(ag.randn(5, 2, 4), ag.zeros(2, 4), ag.randn(4, 4))
     >>> hs.shape
     (5, 2, 4)
     """

@@ -1,5 +1,8 @@
 """Pooling layers: what they compute, repr, no parameters, gradients, PyTorch's numbers."""
 
+import doctest
+import importlib
+
 import numpy as np
 import pytest
 
@@ -91,3 +94,11 @@ def test_against_pytorch(name, kwargs, shape):
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-12)
     np.testing.assert_allclose(ax.grad.numpy(), tx.grad.numpy(), atol=1e-12)
     assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("module_name", ["nn.modules.conv", "nn.modules.pooling", "nn.modules.rnn"])
+def test_docstring_examples_run(module_name):
+    failures, attempted = doctest.testmod(
+        importlib.import_module(module_name), optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert failures == 0 and attempted > 0

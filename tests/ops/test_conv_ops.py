@@ -1,6 +1,8 @@
 """Convolution primitives (ops/conv.py): values against a direct sum, adjoint identities, gradients
 by finite differences (first and second order), PyTorch when installed, and error messages."""
 
+import doctest
+import importlib
 import itertools
 
 import numpy as np
@@ -262,3 +264,13 @@ def test_against_pytorch():
         C.fold(ag.tensor(cols.numpy()), (5, 4), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)).numpy(),
         functional.fold(cols, (5, 4), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)).numpy(),
     )
+
+
+@pytest.mark.parametrize(
+    "module_name", ["autograd_core.ops.conv", "autograd_core.ops.pooling", "autograd_core.ops.rnn"]
+)
+def test_docstring_examples_run(module_name):
+    failures, attempted = doctest.testmod(
+        importlib.import_module(module_name), optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert failures == 0 and attempted > 0
