@@ -440,8 +440,10 @@ class Renderer:
                 key = (source_id, target_id)
                 edge = merged.get(key)
                 if edge is None:
-                    edge = merged[key] = _Edge(source_id, target_id, None)
+                    edge = merged[key] = _Edge(source_id, target_id, label)
                     edges.append(edge)
+                else:
+                    edge.label = None  # several edges folded into one: no single argument name
             edge.carriers[carrier] = None
             if source in self.reach:
                 edge.highlighted = True

@@ -9,7 +9,7 @@ import pytest
 import autograd_core as ag
 from autograd_core.viz import draw_graph
 
-from .dot_text import cluster_body, cluster_labels, edges, node_named, nodes
+from .dot_text import attribute, cluster_body, cluster_labels, edges, node_named, nodes
 
 nn = pytest.importorskip("nn")
 
@@ -86,6 +86,12 @@ def test_depth_folds_modules_into_boxes_with_shapes_parameters_and_grad_norm():
     (fc2,) = [text for text in boxes.values() if "fc2: Linear" in text]
     assert "(16, 8) → (16, 1)" in fc2
     assert cluster_labels(view.source) == ["MLP"]
+    (sub,) = [node for node, text in nodes(view.source).items() if "label=<sub>" in text]
+    into_sub = {
+        source: attribute(attrs, "headlabel") for source, target, attrs in edges(view.source) if target == sub
+    }
+    fc2_box = next(node for node, text in boxes.items() if "fc2: Linear" in text)
+    assert into_sub[fc2_box] == "a" and sorted(into_sub.values()) == ["a", "b"]  # out - y: the box is a
     assert "depth=2 opens one more level" in " ".join(view.notes)
     whole = draw_graph(loss, depth=0)
     assert [n for n in nodes(whole.source) if n.startswith("fold")] == ["fold0"]
