@@ -64,8 +64,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         inputs = _as_sequence(inputs)
         grads = grad(tensors, inputs, seeds, retain_graph, create_graph, allow_unused=True)
         for tensor, gradient in zip(inputs, grads):
-            if gradient is not None:
-                tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
+            if gradient is None:
+                continue
+            if tensor.grad is None:
+                # a copy: the gradient may be the caller's seed or shared with another input
+                tensor.grad = gradient.clone() if create_graph else _tensor_from_array(gradient._data.copy())
+            else:
+                tensor.grad = tensor.grad + gradient
         return
     run_backward(tensors, seeds, retain_graph, create_graph)
 

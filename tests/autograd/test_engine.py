@@ -9,7 +9,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core.autograd import Function, backward, grad
-from tests.helpers import as_leaf, check_gradient
+from tests.helpers import as_leaf, assert_no_aliasing, check_gradient
 
 
 def t64(values, requires_grad=True):
@@ -143,6 +143,15 @@ def test_backward_inputs_accumulates_only_into_the_named_tensors():
     (x * w).sum().backward(inputs=[w])
     assert x.grad is None
     np.testing.assert_array_equal(w.grad.numpy(), [1.0, 2.0])
+
+
+def test_backward_inputs_gradients_do_not_alias_each_other_or_the_seed():
+    a, b = t64([1.0, 2.0]), t64([3.0, 4.0])
+    seed = t64([1.0, 1.0], requires_grad=False)
+    (a + b).backward(seed, inputs=[a, b])
+    (a + b).backward(seed, inputs=[a])
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [1.0, 1.0]
+    assert_no_aliasing([a.grad.numpy(), b.grad.numpy()], [seed.numpy(), a.numpy(), b.numpy()])
 
 
 # ---------------------------------------------------------------------- autograd.grad

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from tests.helpers import check_gradient
+from tests.helpers import check_gradient, check_second_order
 
 
 def _iadd(h, o):
@@ -316,3 +316,18 @@ def test_changing_a_tensor_no_backward_needs_is_fine():
     a.add_(5.0)
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "name", ["mul_", "div_", "pow_", "copy_", "addcmul_", "setitem_slice", "view_in_place"]
+)
+def test_recorded_in_place_second_order(name):
+    change = RECORDED[name]
+
+    def function(x, o):
+        h = x * 1.5 - 0.2
+        change(h, o)
+        return h * h * o
+
+    rng = np.random.default_rng(3)
+    check_second_order(function, [rng.normal(size=(2, 3)), rng.normal(size=(2, 3))], rng=rng)
