@@ -365,13 +365,16 @@ class TanhBackward(Function):
 
 
 class Sigmoid(Function):
-    """σ(a) = 1/(1 + e^-a), computed without overflow; d/da = σ(a)(1 - σ(a))."""
+    """σ(a) = 1/(1 + e^-a), computed without overflow; d/da = σ(a)(1 - σ(a)).
+
+    As e^min(a, 0) / (1 + e^-|a|): 1/(1 + e^-a) for a ≥ 0 and e^a/(1 + e^a) for a < 0, with
+    no exponential of a large positive number, and no ``np.where`` (slow on mixed signs)."""
 
     @staticmethod
     def forward(ctx, a):
         x = a.numpy()
-        e = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        out = np.exp(np.minimum(x, 0))
+        out /= 1 + np.exp(-np.abs(x))
         ctx.save_for_backward(out)
         return out
 
