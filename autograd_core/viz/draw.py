@@ -47,7 +47,8 @@ def draw_graph(
       exploding, black NaN/Inf; edge width by gradient norm), ``"ratio"`` colours the leaves
       that require grad by ‖grad‖/‖data‖, ``"op"`` operations by family, ``None`` draws plain.
     - ``highlight``: a tensor (or its name, or a list) whose paths to the output are drawn bold.
-    - ``depth``: fold modules nested deeper than this into one box each (0: the whole model).
+    - ``depth``: draw the modules at this nesting level as boxes, their insides hidden (0: the
+      whole model is one box; 1: each of its sub-modules is a box).
     - ``max_nodes``: above it the picture folds itself (modules, long chains, then the part
       farthest from the output) and says so; ``None`` never folds.
     - ``view="backward"`` names operations by their backward nodes (``MulBackward0``) and
