@@ -96,7 +96,7 @@ class Amax(Function):
         out = np.max(x, axis=dims, keepdims=True) if largest else np.min(x, axis=dims, keepdims=True)
         winners = ((x == out) | (np.isnan(x) & np.isnan(out))).astype(x.dtype)  # NaN wins, as in PyTorch
         ctx.share = winners / winners.sum(axis=dims, keepdims=True)
-        ctx.dim, ctx.keepdim, ctx.shape = dims, keepdim, x.shape
+        ctx.dim, ctx.keepdim, ctx.shape, ctx.largest = dims, keepdim, x.shape, largest
         return out if keepdim else np.squeeze(out, axis=dims)
 
     @staticmethod

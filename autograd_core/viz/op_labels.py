@@ -19,7 +19,6 @@ _NAMES = {
     "GetItem": "index",
     "LogSumExp": "logsumexp",
     "CumSum": "cumsum",
-    "Amax": "amax/amin",
     "SumTo": "sum_to",
     "Cast": "to",
 }
@@ -37,6 +36,8 @@ _SHAPED = {"Reshape": "shape", "Expand": "shape", "SumTo": "shape", "Permute": "
 def op_name(node) -> str:
     """PyTorch's function name for the node's operation; user Functions in snake_case."""
     class_name = type(node).__name__
+    if class_name == "Amax":
+        return "amax" if getattr(node, "largest", True) else "amin"
     if class_name in _NAMES:
         return _NAMES[class_name]
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()
