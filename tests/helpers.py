@@ -99,12 +99,14 @@ def random_like(rng: np.random.Generator, arrays) -> list:
 def check_gradient(fn: Callable, arrays: list, *, rng, layouts=None, rtol=1e-5, atol=1e-6) -> list:
     """Backpropagate a random upstream gradient through ``fn`` and compare every input's
     ``.grad`` with central finite differences. Also checks that the inputs are unchanged and
-    that no gradient aliases an input, an output or another gradient. Returns the gradients."""
+    that no gradient aliases an input, an output, the upstream gradient or another gradient.
+    Returns the gradients."""
     layouts = layouts or ["contiguous"] * len(arrays)
     leaves = [as_leaf(a, layout) for a, layout in zip(arrays, layouts)]
     result = _outputs(fn(*leaves))
     upstreams = random_like(rng, [out.numpy() for out in result])
-    backward(result, [ag.tensor(u) for u in upstreams])
+    seeds = [ag.tensor(u) for u in upstreams]
+    backward(result, seeds)
     for leaf, array in zip(leaves, arrays):
         np.testing.assert_array_equal(leaf.numpy(), array, err_msg="the operation changed its input")
     expected = numerical_vjp(fn, arrays, upstreams)
@@ -114,7 +116,8 @@ def check_gradient(fn: Callable, arrays: list, *, rng, layouts=None, rtol=1e-5, 
         assert leaf.grad.shape == leaf.shape and leaf.grad.dtype == np.float64
         assert_close(leaf.grad.numpy(), numeric, rtol=rtol, atol=atol, what=f"gradient of input {index}")
         gradients.append(leaf.grad.numpy())
-    assert_no_aliasing(gradients, [leaf.numpy() for leaf in leaves] + [out.numpy() for out in result])
+    others = [leaf.numpy() for leaf in leaves] + [out.numpy() for out in result] + [s.numpy() for s in seeds]
+    assert_no_aliasing(gradients, others)
     return gradients
 
 
