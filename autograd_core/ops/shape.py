@@ -393,7 +393,7 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
-        return np.flip(a.numpy(), dims)
+        return np.flip(a.numpy(), dims).copy()  # a copy, as in PyTorch: not a view of a
 
     @staticmethod
     def backward(ctx, grad):
