@@ -292,7 +292,7 @@ def _as_tensors(tensors, name: str) -> list:
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = dtypes.promote_types(dtype, t.dtype)
-    return [t.to(dtype) for t in tensors]
+    return [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
@@ -344,9 +344,27 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
     return split(a, -(-length // chunks) if length else 1, dim)
 
 
+class Unbind(Function):
+    """The slices along ``dim`` as separate tensors (views), in one node: the gradient stacks
+    the slices' gradients back (the engine supplies zeros for slices that got none)."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return tuple(np.moveaxis(a.numpy(), dim, 0))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
 def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """All slices along ``dim``; one node however many slices (an RNN unbinds a sequence of
+    1,000 steps)."""
     dim = _normalize_dim(dim, a.ndim)
-    return tuple(select(a, dim, i) for i in range(a.shape[dim]))
+    if a.shape[dim] == 0:
+        return ()
+    return tuple(_shares_version(piece, a) for piece in Unbind.apply(a, dim))
 
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
