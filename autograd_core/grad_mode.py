@@ -63,7 +63,7 @@ class set_grad_enabled(_GradMode):
         self._previous = _grad_enabled.set(self.enabled)
 
     def __enter__(self) -> None:
-        pass
+        """The mode was already set by the constructor."""
 
     def __exit__(self, *exc_info) -> None:
         _grad_enabled.reset(self._previous)

@@ -34,19 +34,19 @@ class Callback:
         self.optimizer = optimizer
 
     def on_train_begin(self, logs: dict[str, float]) -> None:
-        pass
+        """Before the first epoch."""
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float]) -> None:
-        pass
+        """At the start of epoch ``epoch`` (counted from 0)."""
 
     def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
-        pass
+        """After each optimizer step; ``logs`` has the batch's ``loss``."""
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        pass
+        """After validation; ``logs`` has the epoch's losses, metrics and ``lr``."""
 
     def on_train_end(self, logs: dict[str, float]) -> None:
-        pass
+        """After the last epoch (or when a callback stopped training)."""
 
 
 class _Monitor:
