@@ -277,7 +277,18 @@ def check_case(case: OpCase, data) -> None:
     for out, ref in zip(result, expected):
         assert out.shape == np.shape(ref), f"shape {out.shape}, NumPy gives {np.shape(ref)}"
         assert_close(out.numpy(), ref, rtol=1e-12, atol=1e-12, what="forward value")
+    check_views(op, arrays)
     check_gradient(op, arrays, rng=rng, layouts=layouts, rtol=case.rtol, atol=case.atol)
+
+
+def check_views(fn: Callable, arrays: list) -> None:
+    """An output that shares memory with an input must be a view of it (share its version
+    counter), so that in-place changes of either are seen by the graph."""
+    leaves = [as_leaf(a) for a in arrays]
+    for out in _outputs(fn(*leaves)):
+        for leaf in leaves:
+            if np.shares_memory(out.numpy(), leaf.numpy()):
+                assert out._version_counter is leaf._version_counter, "an output aliases an input"
 
 
 def check_case_second_order(case: OpCase, data) -> None:

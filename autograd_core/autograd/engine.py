@@ -23,7 +23,7 @@ from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
 from ..ops.shape import sum_to
 from .anomaly import nonfinite_gradient_message
-from .function import _FREED, _anomaly_mode
+from .function import _FREED, _anomaly_mode, current_grad_fn
 
 
 def _count_dependencies(roots) -> dict:
@@ -74,7 +74,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
     owned = set()
     for root, seed in zip(roots, seeds):
         owned.add(_storage_key(seed._data))
-        node = root.grad_fn
+        node = current_grad_fn(root)
         if node is None:
             if capture is None or (root, 0) in capture:
                 _accumulate_captured(leaf_grads, root, seed)

@@ -98,6 +98,7 @@ class Function:
     _retained = None  # outputs that called retain_grad(): {output_nr: weakref}
     _trace = None  # the creation traceback, in anomaly mode
     _output_names = None  # names given to output tensors, {output_nr: name} (for graph pictures)
+    _makes_view = False  # True for ops whose outputs share the input's memory (see current_grad_fn)
 
     @staticmethod
     def forward(ctx, *args):
@@ -207,6 +208,38 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
+def current_grad_fn(tensor: Tensor):
+    """``tensor.grad_fn``, brought up to date when ``tensor`` is a view whose base was changed
+    in place after the view was made (as PyTorch regenerates a view's grad_fn): the view is
+    then, in the graph, the same view of the base's new history.
+
+    A view records ``_view_of = (base, version, view_class, view_args, rebuild)``; it shares
+    its base's version counter, so a version other than the recorded one means a change.
+    """
+    link = getattr(tensor, "_view_of", None)
+    counter = tensor._version_counter
+    if link is None or link[1] == counter[0]:
+        return tensor.grad_fn
+    stale = []
+    view = tensor
+    while link is not None and link[1] != counter[0]:
+        stale.append(view)
+        view = link[0]
+        link = getattr(view, "_view_of", None)
+    token = grad_mode._grad_enabled.set(True)
+    try:
+        for view in reversed(stale):
+            base, _, view_class, view_args, rebuild = view._view_of
+            fresh = view_class.apply(base, *view_args)
+            view.grad_fn = fresh.grad_fn
+            view._output_nr = fresh._output_nr
+            view._requires_grad = fresh._requires_grad
+            view._view_of = (base, counter[0], view_class, view_args, rebuild)
+    finally:
+        grad_mode._grad_enabled.reset(token)
+    return tensor.grad_fn
+
+
 def _record(cls, ctx, args):
     """Run ``forward`` without recording inside it, then link ``ctx`` into the graph."""
     token = grad_mode._grad_enabled.set(False)
@@ -221,6 +254,8 @@ def _record(cls, ctx, args):
         if isinstance(arg, Tensor):
             if arg._requires_grad:
                 node = arg.grad_fn
+                if node is not None and node._makes_view:
+                    node = current_grad_fn(arg)
                 data = arg._data
                 edges.append((arg if node is None else node, arg._output_nr, data.shape, data.dtype))
                 needs.append(True)

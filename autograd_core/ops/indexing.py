@@ -33,6 +33,8 @@ class GetItem(Function):
     """``a[index]``; the gradient is scattered back to the indexed positions (added where
     an integer array repeats a position)."""
 
+    _makes_view = True  # for basic indices (the result is then a NumPy view)
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.index = index
@@ -72,7 +74,9 @@ def getitem(a: Tensor, index) -> Tensor:
         ) from None
     if is_basic(index):
         result._version_counter = a._version_counter
-        result._view_of = (a, ("index", index))
+        result._view_of = (a, a._version_counter[0], GetItem, (index,), ("index", index))
+    else:
+        result._view_of = None
     return result
 
 

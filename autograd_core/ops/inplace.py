@@ -20,13 +20,14 @@ import numpy as np
 
 from .. import grad_mode
 from .._tensor import Tensor, _as_array, _tensor_from_array
+from ..autograd.function import current_grad_fn
 
 
 def _must_record(target: Tensor, *others) -> bool:
     if not grad_mode._grad_enabled.get():
         return False
     if target._requires_grad:
-        if target.grad_fn is None:
+        if current_grad_fn(target) is None:
             raise RuntimeError(
                 f"a leaf tensor that requires grad (shape {tuple(target.shape)}) is being used "
                 "in an in-place operation. Update parameters inside `with no_grad():`, or use "
@@ -84,9 +85,12 @@ def _record_on_bases(view: Tensor) -> None:
     chain of views. The values are already right: a view shares its base's memory."""
     from .indexing import IndexPut
 
+    counter = view._version_counter
     link = getattr(view, "_view_of", None)
     while link is not None:
-        base, (kind, info) = link
+        base, _, view_class, view_args, rebuild = link
+        view._view_of = (base, counter[0], view_class, view_args, rebuild)  # its grad_fn is current
+        kind, info = rebuild
         if kind == "index":
             old = _tensor_from_array(base._data, base._requires_grad, base.grad_fn, base._output_nr)
             rebuilt = IndexPut.apply(old, view, info)

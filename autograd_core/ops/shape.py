@@ -11,23 +11,32 @@ import numpy as np
 from .. import dtypes
 from .._tensor import Tensor, _normalize_dim, _tensor_from_array
 from ..autograd.function import Function
+from .indexing import GetItem
 
 
-def _shares_version(view: Tensor, base: Tensor, rebuild: tuple | None = None) -> Tensor:
+def _shares_version(
+    view: Tensor, base: Tensor, view_class=None, view_args: tuple = (), rebuild=None
+) -> Tensor:
     """A view shares its base's version counter: changing one in place changes both.
 
-    ``rebuild`` (``("reshape", base_shape)`` or ``("permute", dims)``) says how the base is made
-    from the view again, so that an in-place change of the view is recorded on the base too
-    (``ops/inplace.py``). It is kept only when the two really share memory.
+    When the two really share memory, the view also records how it is made from the base
+    (``view_class.apply(base, *view_args)``) and how the base is made from it again
+    (``rebuild``: ``("index", index)``, ``("reshape", base_shape)``, ``("permute", dims)`` or
+    None), so that the graph follows in-place changes of either
+    (``autograd.function.current_grad_fn`` and ``ops/inplace.py``).
     """
     view._version_counter = base._version_counter
-    if rebuild is not None and np.may_share_memory(view._data, base._data):
-        view._view_of = (base, rebuild)
+    if view_class is not None and np.may_share_memory(view._data, base._data):
+        view._view_of = (base, base._version_counter[0], view_class, view_args, rebuild)
+    else:
+        view._view_of = None
     return view
 
 
 class Reshape(Function):
     """The same elements in a new shape; the gradient is reshaped back."""
+
+    _makes_view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -43,6 +52,8 @@ class Reshape(Function):
 class Permute(Function):
     """Reorders dimensions; the gradient is permuted by the inverse order."""
 
+    _makes_view = True
+
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -55,6 +66,8 @@ class Permute(Function):
 
 class Expand(Function):
     """Broadcasts to a larger shape without copying; the gradient is summed back."""
+
+    _makes_view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -142,7 +155,7 @@ def reshape(a: Tensor, *shape) -> Tensor:
         shape = _resolve_shape(shape, a._data.size, a._data.shape)
     if shape == a._data.shape:
         return a
-    return _shares_version(Reshape.apply(a, shape), a, ("reshape", a._data.shape))
+    return _shares_version(Reshape.apply(a, shape), a, Reshape, (shape,), ("reshape", a._data.shape))
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -184,7 +197,7 @@ def permute(a: Tensor, *dims) -> Tensor:
         raise RuntimeError(f"permute: {dims} is not an ordering of the dimensions 0..{a.ndim - 1}")
     if dims == tuple(range(a.ndim)):
         return a
-    return _shares_version(Permute.apply(a, dims), a, ("permute", dims))
+    return _shares_version(Permute.apply(a, dims), a, Permute, (dims,), ("permute", dims))
 
 
 def swap_last_two(a: Tensor) -> Tensor:
@@ -198,7 +211,7 @@ def swap_last_two(a: Tensor) -> Tensor:
             a._data.ndim - 1,
             a._data.ndim - 2,
         )
-    return _shares_version(Permute.apply(a, dims), a, ("permute", dims))
+    return _shares_version(Permute.apply(a, dims), a, Permute, (dims,), ("permute", dims))
 
 
 _LAST_TWO_SWAPPED: dict = {}
@@ -236,7 +249,7 @@ def expand(a: Tensor, *shape) -> Tensor:
             f"expand: a tensor of shape {tuple(a.shape)} cannot be expanded to {shape}: only "
             "dimensions of size 1 can grow"
         )
-    return _shares_version(Expand.apply(a, shape), a)
+    return _shares_version(Expand.apply(a, shape), a, Expand, (shape,))
 
 
 def broadcast_to(a: Tensor, shape) -> Tensor:
@@ -348,6 +361,8 @@ class Unbind(Function):
     """The slices along ``dim`` as separate tensors (views), in one node: the gradient stacks
     the slices' gradients back (the engine supplies zeros for slices that got none)."""
 
+    _makes_view = True
+
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
@@ -364,7 +379,12 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
     dim = _normalize_dim(dim, a.ndim)
     if a.shape[dim] == 0:
         return ()
-    return tuple(_shares_version(piece, a) for piece in Unbind.apply(a, dim))
+    pieces = Unbind.apply(a, dim)
+    lead = (slice(None),) * dim
+    return tuple(
+        _shares_version(piece, a, GetItem, (lead + (i,),), ("index", lead + (i,)))
+        for i, piece in enumerate(pieces)
+    )
 
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:

@@ -494,6 +494,10 @@ def test_mark_non_differentiable_output():
 
 
 # ------------------------------------------------------------- random programs vs PyTorch
+def _set_tail(a, b):
+    a[..., 1:] = b.sum() * 0.5
+
+
 UNARY = {
     "tanh": lambda t: t.tanh(),
     "sin": lambda t: t.sin(),
@@ -503,6 +507,7 @@ UNARY = {
     "sum0": lambda t: t.sum(0, keepdim=True),
     "mean_last": lambda t: t.mean(-1, keepdim=True),
     "row": lambda t: t[0:1],
+    "view_of_view": lambda t: t.unsqueeze(0)[0],
     "flip": lambda t: t.flip(0),
     "exp_tanh": lambda t: t.tanh().exp(),
 }
@@ -515,15 +520,18 @@ BINARY = {
 IN_PLACE = {
     "mul_": lambda a, b: a.mul_(b),
     "add_": lambda a, b: a.add_(b.tanh()),
+    "view_mul_": lambda a, b: a[..., 0:1].mul_(b.sum().tanh()),
+    "set_tail": _set_tail,
 }
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_random_programs_match_torch(data):
-    """Random DAGs of elementwise, reduction, view and in-place operations, with fan-out and
-    broadcasting: the forward value and every leaf's gradient equal PyTorch's, and an in-place
-    change of a tensor saved for backward is refused exactly when PyTorch refuses it."""
+    """Random DAGs of elementwise, reduction, view and in-place operations (also on views),
+    with fan-out and broadcasting: the forward value and every leaf's gradient equal PyTorch's,
+    and an in-place change is refused (on a view of a leaf, or of a tensor saved for backward)
+    exactly when PyTorch refuses it."""
     torch = pytest.importorskip("torch")
     shapes = [(2, 3), (1, 3), (2, 1), (3,)]
     leaf_shapes = data.draw(st.lists(st.sampled_from(shapes), min_size=1, max_size=3), label="leaves")
@@ -544,7 +552,7 @@ def test_random_programs_match_torch(data):
 
     def run(module):
         leaves = [module.tensor(v, requires_grad=True) for v in leaf_values]
-        pool = list(leaves)
+        pool, events = list(leaves), []
         for name, i, j in steps:
             a, b = pool[i % len(pool)], pool[j % len(pool)]
             if name in UNARY:
@@ -554,7 +562,12 @@ def test_random_programs_match_torch(data):
             elif a.grad_fn is not None and np.broadcast_shapes(tuple(a.shape), tuple(b.shape)) == tuple(
                 a.shape
             ):
-                IN_PLACE[name](a, b)
+                try:
+                    IN_PLACE[name](a, b)
+                    events.append(name)
+                except RuntimeError as error:
+                    assert re.search("view of a leaf", str(error))
+                    events.append(f"{name} refused")
         weights = [
             module.tensor(np.linspace(-1, 1, int(np.prod(t.shape))).reshape(tuple(t.shape))) for t in pool
         ]
@@ -563,13 +576,14 @@ def test_random_programs_match_torch(data):
             total.backward()
         except RuntimeError as error:
             assert re.search("modified by an in-?place operation", str(error))
-            return "an in-place change of a saved tensor"
-        return total.item(), [leaf.grad.numpy().copy() for leaf in leaves]
+            return events + ["backward refused"]
+        return events, total.item(), [leaf.grad.numpy().copy() for leaf in leaves]
 
     ours, theirs = run(ag), run(torch)
-    if isinstance(ours, str) or isinstance(theirs, str):
+    if isinstance(ours, list) or isinstance(theirs, list):
         assert ours == theirs
         return
-    assert ours[0] == pytest.approx(theirs[0], rel=1e-10, abs=1e-12)
-    for grad_ours, grad_theirs in zip(ours[1], theirs[1]):
+    assert ours[0] == theirs[0]
+    assert ours[1] == pytest.approx(theirs[1], rel=1e-10, abs=1e-12)
+    for grad_ours, grad_theirs in zip(ours[2], theirs[2]):
         np.testing.assert_allclose(grad_ours, grad_theirs, rtol=1e-9, atol=1e-12)

@@ -233,6 +233,79 @@ def test_views_see_in_place_changes_and_the_base_records_them():
     assert x.grad.tolist() == [[1.0, 2.0], [30.0, 40.0]]
 
 
+# Programs that change a base in place after taking views of it, or a view after others.
+VIEW_PROGRAMS = {
+    "view_then_base_changed": lambda m, x: _view_then_base(m, x),
+    "view_of_view_then_base_changed": lambda m, x: _view_of_view_then_base(m, x),
+    "expanded_view_then_base_changed": lambda m, x: _expanded_then_base(m, x),
+    "sibling_views": lambda m, x: _sibling_views(m, x),
+    "stale_view_as_backward_root": lambda m, x: _stale_root(m, x),
+}
+
+
+def _view_then_base(module, x):
+    y = x * 1
+    v = y[0:1]
+    y.add_(x.tanh())
+    return (v * module.tensor([[1.0, 10.0, 100.0]])).sum()
+
+
+def _view_of_view_then_base(module, x):
+    y = x * 1
+    w = y.T[1:][0]
+    y.mul_(x)
+    return (w * 3).sum()
+
+
+def _expanded_then_base(module, x):
+    y = x * 1
+    e = y[0:1].expand(3, 3)
+    y.mul_(2)
+    return (e * module.arange(9.0).reshape(3, 3)).sum()
+
+
+def _sibling_views(module, x):
+    y = x * 1
+    first, second = y[0], y[:, 1]
+    first.mul_(x[1].exp())
+    return (second * module.tensor([2.0, 3.0])).sum() + y.sum()
+
+
+def _stale_root(module, x):
+    y = x * 1
+    v = y[1:]
+    y.pow_(2)
+    return v
+
+
+@pytest.mark.parametrize("name", list(VIEW_PROGRAMS))
+def test_views_follow_in_place_changes_of_their_base_as_torch(name):
+    """A view keeps reading its base's memory; after the base (or a sibling view) changes in
+    place, the view's history is brought up to date, as PyTorch regenerates a view's grad_fn."""
+    torch = pytest.importorskip("torch")
+    values = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])
+    results = []
+    for module in (ag, torch):
+        x = module.tensor(values, requires_grad=True)
+        out = VIEW_PROGRAMS[name](module, x)
+        out.backward(module.ones_like(out))
+        results.append((out.detach().numpy().copy(), x.grad.numpy().copy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_unbind_pieces_follow_in_place_changes():
+    """PyTorch refuses these programs; here an unbind piece is an ordinary view."""
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 1
+    first, second = y.unbind(0)
+    y.mul_(3)
+    second.mul_(2)
+    (first + second * 10).sum().backward()
+    assert y.tolist() == [[3.0, 6.0], [18.0, 24.0]]
+    assert x.grad.tolist() == [[3.0, 3.0], [60.0, 60.0]]
+
+
 # ------------------------------------------------------------------------- refusals
 def test_in_place_on_a_leaf_that_requires_grad_is_refused():
     w = ag.tensor([1.0, 2.0], requires_grad=True)
