@@ -49,8 +49,8 @@ def _window_max(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> tu
     each window, the leading offsets whose element differs from the maximum.
     """
     views = [x_padded[index] for index in _kernel_slices(x_padded.ndim, geometry, out_size)]
-    best = views[0].copy()
-    for view in views[1:]:
+    best = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+    for view in views[2:]:
         np.maximum(best, view, out=best)
     not_yet = views[0] != best
     first = not_yet.view(np.int8).copy() if len(views) < 128 else not_yet.astype(np.int64)
