@@ -29,16 +29,20 @@ def _float_dtype(dtype) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, name: str | None = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
-    Python floats become the default dtype (float32), ints int64, bools bool.
+    Python floats become the default dtype (float32), ints int64, bools bool. ``name`` (not in
+    PyTorch) labels the tensor in pictures of the graph, as micrograd's ``label``.
 
     >>> tensor([[1, 2], [3, 4]]).shape
     (2, 2)
     """
     array = _as_array(data, None if dtype is None else dtypes.as_dtype(dtype))
-    return _finish(np.array(array, copy=True), requires_grad, device)
+    result = _finish(np.array(array, copy=True), requires_grad, device)
+    if name is not None:
+        result.name = name
+    return result
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
