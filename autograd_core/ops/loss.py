@@ -18,50 +18,63 @@ class CrossEntropy(Function):
     """Mean (or sum, or per-row) of -log softmax(logits)[target] over rows not ignored.
 
     loss_i = logsumexp(z_i) - z_i[t_i];  d loss_i / d z_i = softmax(z_i) - onehot(t_i).
-    Rows whose target equals ``ignore_index`` contribute nothing; 'mean' divides by the
-    number of rows that count, as PyTorch does.
+    Each row's loss is weighted: 0 for rows whose target is ``ignore_index``, and for 'mean'
+    1 / (number of rows that count), as PyTorch does.
     """
 
     @staticmethod
     def forward(ctx, logits, target, ignore_index, reduction):
         z = logits.numpy()
         t = target.numpy()
-        rows = np.arange(z.shape[0])
         counted = t != ignore_index
-        safe_target = np.where(counted, t, 0)
+        safe_target = t if counted.all() else np.where(counted, t, 0)
         shifted = z - z.max(axis=1, keepdims=True)
-        log_normalizer = np.log(np.exp(shifted).sum(axis=1))
-        losses = (log_normalizer - shifted[rows, safe_target]) * counted
-        one_hot = np.zeros_like(z)
-        one_hot[rows, safe_target] = counted
-        ctx.one_hot, ctx.counted, ctx.reduction = one_hot, counted, reduction
+        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(t)), safe_target]
+        weight = counted.astype(z.dtype)
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):  # no row counts: nan, as PyTorch
+                weight /= counted.sum()
+        ctx.target, ctx.weight = safe_target, weight
         ctx.save_for_backward(logits)
-        if reduction == "none":
-            return losses
-        if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=z.dtype)
-        return np.asarray(losses.sum() / counted.sum(), dtype=z.dtype)
+        weighted = losses * weight
+        return weighted if reduction == "none" else np.asarray(weighted.sum(), dtype=z.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (logits,) = ctx.saved_tensors
-        delta = logits.softmax(1) - _tensor_from_array(ctx.one_hot)
-        if ctx.reduction == "none":
-            return (
-                delta * (grad * _tensor_from_array(ctx.counted.astype(grad.dtype))).unsqueeze(1),
-                None,
-                None,
-                None,
-            )
-        if ctx.reduction == "sum":
-            return (
-                delta * _tensor_from_array(ctx.counted[:, None].astype(grad.dtype)) * grad,
-                None,
-                None,
-                None,
-            )
-        scale = ctx.counted[:, None].astype(grad.dtype) / ctx.counted.sum()
-        return delta * _tensor_from_array(scale) * grad, None, None, None
+        return CrossEntropyBackward.apply(grad, logits, ctx.target, ctx.weight), None, None, None
+
+
+class CrossEntropyBackward(Function):
+    """The gradient of ``CrossEntropy`` as one operation: (softmax(z) - onehot(t)) · w · g,
+    with w the per-row weights and g the incoming gradient (a scalar, or one per row).
+
+    Differentiable again (for second derivatives), with s = softmax(z), δ = s - onehot(t) and
+    an upstream gradient U: d/dg = Σ_classes U ⊙ δ · w, and with V = U · w · g,
+    d/dz = s ⊙ (V - Σ_classes V ⊙ s) (the softmax's vector-Jacobian product).
+    """
+
+    @staticmethod
+    def forward(ctx, grad, logits, target, weight):
+        z = logits.numpy()
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        delta = e / e.sum(axis=1, keepdims=True)
+        delta[np.arange(len(target)), target] -= 1
+        ctx.target, ctx.weight = target, weight
+        ctx.save_for_backward(grad, logits)
+        return delta * (weight * grad.numpy())[:, None]
+
+    @staticmethod
+    def backward(ctx, upstream):
+        grad, logits = ctx.saved_tensors
+        weight = _tensor_from_array(ctx.weight)
+        one_hot = np.zeros(logits.shape, dtype=logits.dtype)
+        one_hot[np.arange(len(ctx.target)), ctx.target] = 1
+        s = logits.softmax(1)
+        grad_of_grad = (upstream * (s - _tensor_from_array(one_hot))).sum(1) * weight
+        v = upstream * (weight * grad).unsqueeze(1)
+        grad_of_logits = s * (v - (v * s).sum(1, keepdim=True))
+        return grad_of_grad, grad_of_logits, None, None
 
 
 def cross_entropy(
@@ -82,10 +95,12 @@ def cross_entropy(
     if target.dtype.kind not in "iu":
         raise TypeError(f"class-index targets must be integers, got {target.dtype}; use .long()")
     t = target.numpy()
-    bad = (t != ignore_index) & ((t < 0) | (t >= logits.shape[1]))
-    if bad.any():
-        raise IndexError(
-            f"target {int(t[bad][0])} is out of bounds for {logits.shape[1]} classes: targets "
-            f"must lie in [0, {logits.shape[1] - 1}] (or equal ignore_index={ignore_index})"
-        )
+    classes = logits.shape[1]
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+        if bad.any():
+            raise IndexError(
+                f"target {int(t[bad][0])} is out of bounds for {classes} classes: targets "
+                f"must lie in [0, {classes - 1}] (or equal ignore_index={ignore_index})"
+            )
     return CrossEntropy.apply(logits, target, ignore_index, reduction)
