@@ -67,8 +67,12 @@ def _record_debug_info(ctx, args) -> None:
 
 
 def _creation_site() -> tuple[str, int] | None:
-    """(file, line) of the first frame outside the library: the user code that made a node."""
-    frame = sys._getframe(2)
+    """(file, line) of the first frame outside the library: the user code that made a node.
+
+    The walk starts above ``apply``: ``_creation_site``, ``_record`` and ``apply`` are library
+    frames by construction.
+    """
+    frame = sys._getframe(3)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRS):
         frame = frame.f_back
     if frame is None:

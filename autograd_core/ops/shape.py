@@ -144,14 +144,9 @@ def _resolve_shape(shape, numel: int, input_shape: tuple) -> tuple:
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
-    if (
-        len(shape) == 1
-        and type(shape[0]) is tuple
-        and -1 not in shape[0]
-        and math.prod(shape[0]) == a._data.size
-    ):
-        shape = shape[0]
-    else:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    if not all(type(s) is int for s in shape) or -1 in shape or math.prod(shape) != a._data.size:
         shape = _resolve_shape(shape, a._data.size, a._data.shape)
     if shape == a._data.shape:
         return a
