@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, grad_mode
 from .._tensor import Tensor, _normalize_dim, _tensor_from_array
 from ..autograd.function import Function
 from .indexing import GetItem
@@ -23,10 +23,11 @@ def _shares_version(
     (``view_class.apply(base, *view_args)``) and how the base is made from it again
     (``rebuild``: ``("index", index)``, ``("reshape", base_shape)``, ``("permute", dims)`` or
     None), so that the graph follows in-place changes of either
-    (``autograd.function.current_grad_fn`` and ``ops/inplace.py``).
+    (``autograd.function.current_grad_fn`` and ``ops/inplace.py``). Views made with grad mode
+    off (inside backward, under ``no_grad``) are not recorded: they never join a graph.
     """
     view._version_counter = base._version_counter
-    if view_class is not None and np.may_share_memory(view._data, base._data):
+    if view_class is not None and grad_mode.is_grad_enabled() and np.may_share_memory(view._data, base._data):
         view._view_of = (base, base._version_counter[0], view_class, view_args, rebuild)
     else:
         view._view_of = None
