@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import Tensor, full_like, tensor
 
-from .optimizer import Optimizer, _check_non_negative
+from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -61,15 +61,6 @@ class Adagrad(Optimizer):
                 "step": tensor(0.0),
                 "sum": full_like(param, group["initial_accumulator_value"]),
             }
-
-    def _check_options(self, options: dict[str, Any]) -> None:
-        super()._check_options(options)
-        _check_non_negative(options, "lr_decay", "lr_decay value", "0 keeps the learning rate fixed")
-        _check_non_negative(options, "weight_decay", "weight_decay value", "typical values are 1e-5 to 1e-2")
-        _check_non_negative(
-            options, "initial_accumulator_value", "initial_accumulator_value value", "the default is 0"
-        )
-        _check_non_negative(options, "eps", "epsilon value", "the default is 1e-10")
 
     def _update(self, param: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
         step_count = state["step"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import Tensor, tensor, zeros_like
 
-from .optimizer import Optimizer, _check_non_negative
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -55,8 +55,6 @@ class Adam(Optimizer):
 
     def _check_options(self, options: dict[str, Any]) -> None:
         super()._check_options(options)
-        _check_non_negative(options, "eps", "epsilon value", "typical values are 1e-8 to 1e-6")
-        _check_non_negative(options, "weight_decay", "weight_decay value", "typical values are 1e-4 to 1e-1")
         _check_betas(options.get("betas", (0.9, 0.999)))
 
     def _update(self, param: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:

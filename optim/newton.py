@@ -11,7 +11,7 @@ import autograd_core
 from autograd_core import Tensor
 from autograd_core.autograd import grad
 
-from .optimizer import Optimizer, _check_non_negative
+from .optimizer import Optimizer
 
 # The Hessian has n² entries and takes n backward passes to build: beyond this, use LBFGS.
 MAX_PARAMETERS = 10_000
@@ -88,9 +88,6 @@ class Newton(Optimizer):
 
     def _check_options(self, options: dict[str, Any]) -> None:
         super()._check_options(options)
-        _check_non_negative(
-            options, "damping", "damping", "0 for a pure Newton step, larger for shorter steps"
-        )
         if "shrink" in options and not 0.0 < options["shrink"] < 1.0:
             raise ValueError(f"Invalid shrink: {options['shrink']}. It must be in (0, 1), e.g. 0.5.")
         if "c1" in options and not 0.0 < options["c1"] < 1.0:

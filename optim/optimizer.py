@@ -24,6 +24,19 @@ from typing import Any
 
 from autograd_core import Tensor, enable_grad, no_grad
 
+# Options that must be >= 0 in every optimizer that has them: the name PyTorch's error uses,
+# and the values a learner would normally give.
+_NON_NEGATIVE_OPTIONS = {
+    "lr": ("learning rate", "typical values are 1e-4 to 1e-1"),
+    "eps": ("epsilon value", "typical values are 1e-10 to 1e-6"),
+    "weight_decay": ("weight_decay value", "typical values are 1e-5 to 1e-1"),
+    "momentum": ("momentum value", "typical values are 0 or 0.9"),
+    "alpha": ("alpha value", "the usual smoothing constant is 0.99"),
+    "lr_decay": ("lr_decay value", "0 keeps the learning rate fixed"),
+    "initial_accumulator_value": ("initial_accumulator_value value", "the default is 0"),
+    "damping": ("damping", "0 for a pure Newton step, larger for shorter steps"),
+}
+
 
 class Optimizer:
     """Base class: parameter groups, per-parameter state, ``step``, ``zero_grad`` and state dicts.
@@ -76,8 +89,14 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_options(self, options: dict[str, Any]) -> None:
-        """Raise ValueError for an invalid option value; subclasses check their own options."""
-        _check_non_negative(options, "lr", "learning rate", "typical values are 1e-4 to 1e-1")
+        """Raise ValueError for an invalid option value.
+
+        Every option named in ``_NON_NEGATIVE_OPTIONS`` (``lr``, ``eps``, ``weight_decay``...)
+        must be >= 0; subclasses add the checks peculiar to their own options.
+        """
+        for key, (what, hint) in _NON_NEGATIVE_OPTIONS.items():
+            if key in options and not 0.0 <= options[key]:
+                raise ValueError(f"Invalid {what}: {options[key]}. {key} must be >= 0 ({hint}).")
 
     # ------------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -258,11 +277,6 @@ def _refuse_set(params) -> None:
             "parameters must be given in an ordered collection (a list), not a set: the order of "
             "a set changes between runs, and state dicts refer to parameters by position."
         )
-
-
-def _check_non_negative(options: dict[str, Any], key: str, what: str, hint: str) -> None:
-    if key in options and not 0.0 <= options[key]:
-        raise ValueError(f"Invalid {what}: {options[key]}. {key} must be >= 0 ({hint}).")
 
 
 def _copy_value(value):

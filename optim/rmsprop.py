@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import Tensor, tensor, zeros_like
 
-from .optimizer import Optimizer, _check_non_negative
+from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -54,13 +54,6 @@ class RMSprop(Optimizer):
             "maximize": maximize,
         }
         super().__init__(params, defaults)
-
-    def _check_options(self, options: dict[str, Any]) -> None:
-        super()._check_options(options)
-        _check_non_negative(options, "eps", "epsilon value", "typical values are 1e-8 to 1e-6")
-        _check_non_negative(options, "momentum", "momentum value", "typical values are 0 or 0.9")
-        _check_non_negative(options, "weight_decay", "weight_decay value", "typical values are 1e-5 to 1e-2")
-        _check_non_negative(options, "alpha", "alpha value", "the usual smoothing constant is 0.99")
 
     def _update(self, param: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:

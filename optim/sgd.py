@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import Tensor
 
-from .optimizer import Optimizer, _check_non_negative
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -52,8 +52,6 @@ class SGD(Optimizer):
 
     def _check_options(self, options: dict[str, Any]) -> None:
         super()._check_options(options)
-        _check_non_negative(options, "momentum", "momentum value", "typical values are 0.9 or 0.99")
-        _check_non_negative(options, "weight_decay", "weight_decay value", "typical values are 1e-5 to 1e-2")
         if options.get("nesterov") and (options.get("momentum", 0) <= 0 or options.get("dampening", 0) != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening: got momentum="

@@ -154,6 +154,8 @@ def test_newton_errors():
         optim.Newton([{"params": [p]}, {"params": [leaf([1.0])]}])
     with pytest.raises(ValueError, match="Invalid shrink"):
         optim.Newton([p], shrink=1.5)
+    with pytest.raises(ValueError, match=r"Invalid damping: -1.0\. damping must be >= 0"):
+        optim.Newton([p], damping=-1.0)
     with pytest.raises(ValueError, match="40000 parameters.*use LBFGS"):
         optim.Newton([leaf(np.zeros((200, 200)))])
     with pytest.raises(RuntimeError, match="nan or inf"):
