@@ -451,34 +451,34 @@ def _pad_index(size: int, before: int, after: int, mode: str) -> Tensor:
 
 
 # --------------------------------------------------------------------------- losses
-def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
-    """PyTorch's old size_average/reduce flags as a ``reduction`` string (with its warning)."""
-    warnings.warn(
-        "size_average and reduce args will be deprecated, please use reduction='mean', 'sum' or 'none' "
-        "instead.",
-        UserWarning,
-        stacklevel=3,
-    )
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+def _resolve_reduction(reduction: str, size_average: bool | None = None, reduce: bool | None = None) -> str:
+    """The reduction a loss applies: ``reduction``, unless PyTorch's old ``size_average`` /
+    ``reduce`` flags are given (then they decide, with PyTorch's deprecation warning)."""
+    if size_average is not None or reduce is not None:
+        warnings.warn(
+            "size_average and reduce args will be deprecated, please use reduction='mean', 'sum' or "
+            "'none' instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+        if reduce is not None and not reduce:
+            reduction = "none"
+        elif size_average is not None and not size_average:
+            reduction = "sum"
+        else:
+            reduction = "mean"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction: use 'mean', 'sum' or 'none'")
+    return reduction
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    """The per-element losses reduced by a ``reduction`` that ``_resolve_reduction`` returned."""
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{reduction} is not a valid value for reduction: use 'mean', 'sum' or 'none'")
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction: use 'mean', 'sum' or 'none'")
+    return losses
 
 
 def _warn_if_broadcast(name: str, input: Tensor, target: Tensor) -> None:
@@ -496,9 +496,7 @@ def mse_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
     """(x - y)², reduced: the mean squared error by default."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     _warn_if_broadcast("mse_loss", input, target)
     difference = input - target
     return _reduce(difference * difference, reduction)
@@ -506,9 +504,7 @@ def mse_loss(
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """|x - y|, reduced: the mean absolute error by default."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     _warn_if_broadcast("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
@@ -517,9 +513,7 @@ def smooth_l1_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0
 ) -> Tensor:
     """0.5 d²/β where |d| < β, else |d| - 0.5 β (d = x - y): quadratic near 0, linear beyond."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
     _warn_if_broadcast("smooth_l1_loss", input, target)
@@ -532,7 +526,7 @@ def smooth_l1_loss(
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """0.5 d² where |d| < δ, else δ(|d| - 0.5 δ): δ · smooth_l1 with β = δ."""
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, got {delta}")
     _warn_if_broadcast("huber_loss", input, target)
@@ -555,9 +549,7 @@ def binary_cross_entropy(
 
     For raw scores (logits) use ``binary_cross_entropy_with_logits``: it is stable.
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Using a target size ({tuple(target.shape)}) that is different to the input size "
@@ -588,9 +580,7 @@ def binary_cross_entropy_with_logits(
     ℓ = w [(1 - t)·x + (1 + (p - 1)·t)·softplus(-x)], p = ``pos_weight`` (per class, the last
     dimension), which equals -w [p·t·log σ(x) + (1 - t)·log(1 - σ(x))].
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({tuple(target.shape)}) must be the same as input size ({tuple(input.shape)})"
@@ -647,9 +637,7 @@ def nll_loss(
 
     'mean' is the weighted mean Σ ℓ_n / Σ w[t_n] over the targets not ignored.
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     _check_class_targets(input, target, ignore_index, "nll_loss")
     rows = _classes_last(input if input.ndim >= 2 else input.unsqueeze(0))
     flat_target = target.reshape(-1)
@@ -686,9 +674,7 @@ def cross_entropy(
 
     Stable for logits of any size (log-sum-exp); the plain case is one fused node.
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    _check_reduction(reduction)
+    reduction = _resolve_reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
@@ -702,9 +688,7 @@ def cross_entropy(
     if label_smoothing == 0.0:
         return nll
     if weight is not None:
-        shape = [1] * input.ndim
-        shape[class_dim] = classes
-        smooth = -(log_probabilities * weight.reshape(shape)).sum(class_dim)
+        smooth = -(log_probabilities * _along_classes(weight, input.ndim, class_dim)).sum(class_dim)
     else:
         smooth = -log_probabilities.sum(class_dim)
     counted = target != ignore_index
@@ -718,6 +702,13 @@ def cross_entropy(
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def _along_classes(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
+    """Per-class weights (C,) shaped to broadcast along the class dimension of an ndim input."""
+    shape = [1] * ndim
+    shape[class_dim] = weight.shape[0]
+    return weight.reshape(shape)
 
 
 def _cross_entropy_with_probabilities(
@@ -738,9 +729,7 @@ def _cross_entropy_with_probabilities(
         target = target * (1 - label_smoothing) + label_smoothing / classes
     terms = log_softmax(input, class_dim) * target
     if weight is not None:
-        shape = [1] * input.ndim
-        shape[class_dim] = classes
-        terms = terms * weight.reshape(shape)
+        terms = terms * _along_classes(weight, input.ndim, class_dim)
     if reduction == "none":
         return -terms.sum(class_dim)
     if reduction == "sum":

@@ -13,10 +13,7 @@ from .module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            reduction = F._legacy_reduction(size_average, reduce)
-        F._check_reduction(reduction)
-        self.reduction = reduction
+        self.reduction = F._resolve_reduction(reduction, size_average, reduce)
 
 
 class _WeightedLoss(_Loss):
@@ -76,9 +73,10 @@ class BCELoss(_WeightedLoss):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
-class BCEWithLogitsLoss(_Loss):
+class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy of σ(x), computed from the logits x without forming σ(x):
-    stable for any x. ``pos_weight`` (per class) weighs the positive term."""
+    ℓ = -w [p·t·log σ(x) + (1 - t)·log(1 - σ(x))] = w [(1 - t)·x + (1 + (p - 1)·t)·softplus(-x)],
+    stable for any x. ``pos_weight`` p (per class, the last dimension) weighs the positive term."""
 
     def __init__(
         self,
@@ -88,8 +86,7 @@ class BCEWithLogitsLoss(_Loss):
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", weight)
+        super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -99,7 +96,8 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities (N, C, ...) at class indices (N, ...)."""
+    """Negative log-likelihood of log-probabilities x (N, C, ...) at class indices t (N, ...):
+    ℓ_n = -w[t_n] · x[n, t_n] (0 where t_n = ``ignore_index``); 'mean' divides Σ ℓ_n by Σ w[t_n]."""
 
     def __init__(
         self,
@@ -119,8 +117,10 @@ class NLLLoss(_WeightedLoss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """Softmax cross-entropy of logits (N, C, ...) against class indices (N, ...) or class
-    probabilities (N, C, ...), with ``weight``, ``ignore_index`` and ``label_smoothing``.
+    """Softmax cross-entropy of logits x (N, C, ...) against class indices t (N, ...) or class
+    probabilities (N, C, ...), with ``weight``, ``ignore_index`` and ``label_smoothing``:
+    ℓ_n = -w[t_n] · log softmax(x_n)[t_n] = w[t_n] · (logsumexp(x_n) - x[n, t_n]), reduced as
+    ``NLLLoss`` (see ``nn.functional.cross_entropy`` for probabilities and smoothing).
 
     >>> import autograd_core as ag
     >>> CrossEntropyLoss()(ag.tensor([[2.0, 0.0, -1.0]]), ag.tensor([0]))

@@ -297,6 +297,11 @@ def test_legacy_size_average_and_reduce_flags():
     assert module.reduction == "sum"
     with pytest.warns(UserWarning):
         assert nn.L1Loss(reduce=False).reduction == "none"
+    x, y = ag.tensor([1.0, 2.0]), ag.tensor([0.0, 0.0])
+    with pytest.warns(UserWarning) as record:
+        assert F.mse_loss(x, y, size_average=False).item() == 5.0
+        assert F.mse_loss(x, y, reduce=False).tolist() == [1.0, 4.0]
+    assert [warning.filename for warning in record] == [__file__, __file__]  # points at the caller
 
 
 def test_weights_are_buffers_that_move_with_the_module():
