@@ -66,9 +66,11 @@ from .ops.elementwise import (
     clamp,
     clone,
     cos,
+    cosh,
     div,
     eq,
     exp,
+    exp2,
     floor,
     ge,
     gt,
@@ -79,6 +81,8 @@ from .ops.elementwise import (
     le,
     log,
     log1p,
+    log2,
+    log10,
     logical_and,
     logical_not,
     logical_or,
@@ -96,6 +100,7 @@ from .ops.elementwise import (
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     sub,
     tanh,
@@ -146,6 +151,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
+from .ops.sorting import argsort, argwhere, nonzero, sort, topk, unique
 from .ops.special import erf, erfc
 from .serialization import load, save
 

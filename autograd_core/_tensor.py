@@ -572,6 +572,15 @@ class Tensor:
     def log1p(self):
         return _elementwise.log1p(self)
 
+    def log2(self):
+        return _elementwise.log2(self)
+
+    def log10(self):
+        return _elementwise.log10(self)
+
+    def exp2(self):
+        return _elementwise.exp2(self)
+
     def sqrt(self):
         return _elementwise.sqrt(self)
 
@@ -586,6 +595,12 @@ class Tensor:
 
     def cos(self):
         return _elementwise.cos(self)
+
+    def sinh(self):
+        return _elementwise.sinh(self)
+
+    def cosh(self):
+        return _elementwise.cosh(self)
 
     def tanh(self):
         return _elementwise.tanh(self)
@@ -691,6 +706,24 @@ class Tensor:
 
     def argmin(self, dim=None, keepdim=False):
         return _reductions.argmin(self, dim, keepdim)
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return _sorting.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return _sorting.argsort(self, dim, descending, stable=stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _sorting.topk(self, k, dim, largest, sorted)
+
+    def nonzero(self, *, as_tuple=False):
+        return _sorting.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self):
+        return _sorting.argwhere(self)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
 
     def logsumexp(self, dim, keepdim=False):
         return _reductions.logsumexp(self, dim, keepdim)
@@ -924,4 +957,5 @@ from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reductions as _reductions  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops import sorting as _sorting  # noqa: E402
 from .ops import special as _special  # noqa: E402

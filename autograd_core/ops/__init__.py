@@ -2,6 +2,7 @@
 
 - ``elementwise.py``: arithmetic, exp/log/trig, activations, comparisons, ``where``, casts
 - ``reductions.py``: sum, prod, max/min, logsumexp, softmax, variance
+- ``sorting.py``: sort, argsort, topk (values gathered, so gradients reach the picks), nonzero, unique
 - ``shape.py``: reshape, permute, expand, sum_to, cat/stack/split, pad
 - ``indexing.py``: ``__getitem__``, ``__setitem__``, gather and scatter
 - ``linalg.py``: matmul

@@ -3,6 +3,8 @@ engine sums broadcast dimensions back to each input's shape."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -275,6 +277,49 @@ class Log1p(Function):
         return grad / (a + 1)
 
 
+class Log2(Function):
+    """log₂(a); d/da = 1/(a·ln 2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log2(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(2.0))
+
+
+class Log10(Function):
+    """log₁₀(a); d/da = 1/(a·ln 10)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log10(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(10.0))
+
+
+class Exp2(Function):
+    """2^a; d/da = 2^a·ln 2, from the output."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp2(a.numpy())
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * math.log(2.0)
+
+
 class Sqrt(Function):
     """√a; d/da = 1/(2√a)."""
 
@@ -329,6 +374,34 @@ class Cos(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return -grad * sin(a)
+
+
+class Sinh(Function):
+    """sinh(a) = (eᵃ - e⁻ᵃ)/2; d/da = cosh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sinh(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * cosh(a)
+
+
+class Cosh(Function):
+    """cosh(a) = (eᵃ + e⁻ᵃ)/2; d/da = sinh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cosh(a.numpy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * sinh(a)
 
 
 class Tanh(Function):
@@ -538,6 +611,36 @@ def log1p(a: Tensor) -> Tensor:
     return Log1p.apply(_float(a))
 
 
+def log2(a: Tensor) -> Tensor:
+    """Base-2 logarithm.
+
+    >>> import autograd_core as ag
+    >>> ag.log2(ag.tensor([1.0, 8.0]))
+    tensor([0., 3.])
+    """
+    return Log2.apply(_float(a))
+
+
+def log10(a: Tensor) -> Tensor:
+    """Base-10 logarithm.
+
+    >>> import autograd_core as ag
+    >>> ag.log10(ag.tensor([1.0, 10.0]))
+    tensor([0., 1.])
+    """
+    return Log10.apply(_float(a))
+
+
+def exp2(a: Tensor) -> Tensor:
+    """2 to the power a.
+
+    >>> import autograd_core as ag
+    >>> ag.exp2(ag.tensor([0.0, 3.0]))
+    tensor([1., 8.])
+    """
+    return Exp2.apply(_float(a))
+
+
 def sqrt(a: Tensor) -> Tensor:
     return Sqrt.apply(_float(a))
 
@@ -556,6 +659,26 @@ def sin(a: Tensor) -> Tensor:
 
 def cos(a: Tensor) -> Tensor:
     return Cos.apply(_float(a))
+
+
+def sinh(a: Tensor) -> Tensor:
+    """Hyperbolic sine, (eᵃ - e⁻ᵃ)/2.
+
+    >>> import autograd_core as ag
+    >>> ag.sinh(ag.tensor([0.0]))
+    tensor([0.])
+    """
+    return Sinh.apply(_float(a))
+
+
+def cosh(a: Tensor) -> Tensor:
+    """Hyperbolic cosine, (eᵃ + e⁻ᵃ)/2.
+
+    >>> import autograd_core as ag
+    >>> ag.cosh(ag.tensor([0.0]))
+    tensor([1.])
+    """
+    return Cosh.apply(_float(a))
 
 
 def tanh(a: Tensor) -> Tensor:
