@@ -22,11 +22,15 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from autograd_core import no_grad
 
 from . import metrics as _metrics
 from .callbacks import Callback
+
+if TYPE_CHECKING:  # matplotlib is imported only when a history is plotted
+    import matplotlib.figure
 
 
 class History:
@@ -66,7 +70,7 @@ class History:
         """A plain dict of lists (a copy), ready for JSON or ``autograd_core.save``."""
         return {key: list(values) for key, values in self.history.items()}
 
-    def plot(self, keys: Sequence[str] | None = None):
+    def plot(self, keys: Sequence[str] | None = None) -> matplotlib.figure.Figure:
         """One panel per quantity (``loss``, ``accuracy``...) with training and validation
         curves against the epoch number; ``lr`` gets a panel when it changed. Returns the
         matplotlib ``Figure`` (save it with ``figure.savefig("curves.png")``)."""

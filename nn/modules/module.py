@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import autograd_core
 from autograd_core import Tensor
@@ -115,7 +116,7 @@ class Module:
         setattr_(self, "_forward_hooks_with_kwargs", set())
         setattr_(self, "_names_version", -1)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function: define '
             "forward(self, ...) to compute the module's output"
@@ -338,7 +339,9 @@ class Module:
         )
 
     # ------------------------------------------------------------------------ walking
-    def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True):
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """``(qualified_name, module)`` for this module and every descendant, depth first."""
         if memo is None:
             memo = set()
