@@ -437,9 +437,6 @@ class Tensor:
     def contiguous(self) -> Tensor:
         return self
 
-    def _bump_version(self) -> None:
-        self._version_counter[0] += 1
-
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
         return _elementwise.add(self, other)

@@ -57,10 +57,6 @@ def as_dtype(dtype) -> np.dtype:
     return result
 
 
-def is_floating(dtype: np.dtype) -> bool:
-    return dtype.kind == "f"
-
-
 def _category(dtype: np.dtype) -> int:
     """0 for bool, 1 for integers, 2 for floats: a higher category wins promotion."""
     return 2 if dtype.kind == "f" else (0 if dtype.kind == "b" else 1)

@@ -147,7 +147,9 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     dim = _normalize_dim(dim, a.ndim)
     index_array = index.numpy() if isinstance(index, Tensor) else np.asarray(index)
     if index_array.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must be an integer tensor, got {index_array.dtype}")
+        raise TypeError(
+            f"gather: index must be an integer tensor, got {index_array.dtype}; convert it with .long()"
+        )
     if index_array.ndim != a.ndim:
         raise RuntimeError(
             f"gather: index has {index_array.ndim} dimensions but the input has {a.ndim} "

@@ -104,7 +104,7 @@ def _record_on_bases(view: Tensor) -> None:
         view, link = base, getattr(base, "_view_of", None)
 
 
-def _operand(value, target: Tensor):
+def _operand(value):
     """The array behind ``value``; a Python number stays a number, so NumPy applies it at the
     tensor's dtype without first rounding it to the default dtype (0.9 stays exact in float64)."""
     if isinstance(value, Tensor):
@@ -135,40 +135,40 @@ def _write(target: Tensor, ufunc, *arrays) -> Tensor:
 def add_(target: Tensor, other, alpha=1) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target).add(other, alpha=alpha))
-    array = _operand(other, target)
+    array = _operand(other)
     return _write(target, np.add, array if alpha == 1 else array * alpha)
 
 
 def sub_(target: Tensor, other, alpha=1) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target).sub(other, alpha=alpha))
-    array = _operand(other, target)
+    array = _operand(other)
     return _write(target, np.subtract, array if alpha == 1 else array * alpha)
 
 
 def mul_(target: Tensor, other) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target) * other)
-    return _write(target, np.multiply, _operand(other, target))
+    return _write(target, np.multiply, _operand(other))
 
 
 def div_(target: Tensor, other) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target) / other)
-    return _write(target, np.divide, _operand(other, target))
+    return _write(target, np.divide, _operand(other))
 
 
 def pow_(target: Tensor, exponent) -> Tensor:
     if _must_record(target, exponent):
         return _rebind(target, _snapshot(target) ** exponent)
-    return _write(target, np.power, _operand(exponent, target))
+    return _write(target, np.power, _operand(exponent))
 
 
 def addcmul_(target: Tensor, tensor1, tensor2, value=1) -> Tensor:
     """target += value · tensor1 · tensor2."""
     if _must_record(target, tensor1, tensor2):
         return _rebind(target, _snapshot(target) + value * tensor1 * tensor2)
-    product = _operand(tensor1, target) * _operand(tensor2, target)
+    product = _operand(tensor1) * _operand(tensor2)
     return _write(target, np.add, product if value == 1 else product * value)
 
 
@@ -176,7 +176,7 @@ def addcdiv_(target: Tensor, tensor1, tensor2, value=1) -> Tensor:
     """target += value · tensor1 / tensor2."""
     if _must_record(target, tensor1, tensor2):
         return _rebind(target, _snapshot(target) + value * tensor1 / tensor2)
-    quotient = _operand(tensor1, target) / _operand(tensor2, target)
+    quotient = _operand(tensor1) / _operand(tensor2)
     return _write(target, np.add, quotient if value == 1 else quotient * value)
 
 
@@ -185,7 +185,7 @@ def lerp_(target: Tensor, end, weight) -> Tensor:
     if _must_record(target, end, weight):
         old = _snapshot(target)
         return _rebind(target, old + weight * (end - old))
-    step = (_operand(end, target) - target._data) * _operand(weight, target)
+    step = (_operand(end) - target._data) * _operand(weight)
     return _write(target, np.add, step)
 
 
@@ -222,7 +222,7 @@ def zero_(target: Tensor) -> Tensor:
 def fill_(target: Tensor, value) -> Tensor:
     if _must_record(target, value):
         return _rebind(target, _replacement(target, value))
-    target._data[...] = _operand(value, target)
+    target._data[...] = _operand(value)
     target._version_counter[0] += 1
     return target
 
@@ -231,7 +231,7 @@ def copy_(target: Tensor, source) -> Tensor:
     """Write ``source`` (broadcast) into ``target``; the gradient flows to ``source``."""
     if _must_record(target, source):
         return _rebind(target, _replacement(target, source))
-    np.copyto(target._data, np.broadcast_to(_operand(source, target), target._data.shape), casting="unsafe")
+    np.copyto(target._data, np.broadcast_to(_operand(source), target._data.shape), casting="unsafe")
     target._version_counter[0] += 1
     return target
 
@@ -245,7 +245,7 @@ def setitem(target: Tensor, index, value) -> None:
             value = _tensor_from_array(np.asarray(value, dtype=target.dtype))
         _rebind(target, index_put(_snapshot(target), index, value.to(target.dtype)))
         return
-    target._data[to_numpy_index(index)] = _operand(value, target)
+    target._data[to_numpy_index(index)] = _operand(value)
     target._version_counter[0] += 1
 
 

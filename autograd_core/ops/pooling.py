@@ -27,7 +27,7 @@ from .conv import Convolution, Geometry, _batched, _check_positive, expand_param
 # What depends only on shapes and geometry (slices, window starts, index tables) is computed
 # once per shape and cached.
 @functools.lru_cache(maxsize=256)
-def _kernel_slices(ndim: int, geometry: Geometry, out_size: tuple) -> tuple:
+def _kernel_slices(geometry: Geometry, out_size: tuple) -> tuple:
     """For each kernel offset (row-major over the kernel), the index that reads that element of
     every window of a padded input: a strided view of shape (N, C, *out)."""
     slices = []
@@ -48,7 +48,7 @@ def _window_max(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> tu
     over kernel offsets, never over pixels). Then the offset of the first maximum counts, for
     each window, the leading offsets whose element differs from the maximum.
     """
-    views = [x_padded[index] for index in _kernel_slices(x_padded.ndim, geometry, out_size)]
+    views = [x_padded[index] for index in _kernel_slices(geometry, out_size)]
     best = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
     for view in views[2:]:
         np.maximum(best, view, out=best)

@@ -25,7 +25,7 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
         return (_normalize_dim(int(dim), ndim),)
     dims = tuple(sorted(_normalize_dim(int(d), ndim) for d in dim))
     if len(set(dims)) != len(dims):
-        raise ValueError(f"dim {tuple(dim)} names a dimension twice")
+        raise ValueError(f"dim {tuple(dim)} names a dimension twice; list each dimension once")
     return dims
 
 
@@ -321,4 +321,7 @@ class CumSum(Function):
 
 def _check_not_empty(a: Tensor, name: str) -> None:
     if a._data.size == 0:
-        raise RuntimeError(f"{name}() of an empty tensor (shape {tuple(a.shape)}) has no value")
+        raise RuntimeError(
+            f"{name}() of an empty tensor (shape {tuple(a.shape)}) has no value; check that the "
+            "tensor has elements before reducing it"
+        )

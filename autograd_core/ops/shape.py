@@ -129,17 +129,21 @@ def _resolve_shape(shape, numel: int, input_shape: tuple) -> tuple:
     unknown = [i for i, s in enumerate(shape) if s == -1]
     known = int(np.prod([s for s in shape if s != -1]))
     if len(unknown) > 1:
-        raise RuntimeError(f"only one dimension can be -1 in a shape, got {shape}")
+        raise RuntimeError(
+            f"only one dimension can be -1 in a shape, got {shape}; give the other sizes explicitly"
+        )
     if unknown:
         if known == 0 or numel % known:
             raise RuntimeError(
-                f"shape {shape} is invalid for a tensor of shape {input_shape} ({numel} elements)"
+                f"shape {shape} is invalid for a tensor of shape {input_shape} ({numel} elements): "
+                f"the known sizes multiply to {known}, which does not divide {numel}"
             )
         shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
     elif known != numel:
         raise RuntimeError(
             f"shape {shape} is invalid for a tensor of shape {input_shape} ({numel} elements): "
-            f"it holds {known} elements"
+            f"it holds {known} elements. The sizes must multiply to {numel}; use -1 for one size "
+            "to have it inferred"
         )
     return shape
 
@@ -190,7 +194,10 @@ def permute(a: Tensor, *dims) -> Tensor:
         )
     dims = tuple(_normalize_dim(d, a.ndim) for d in dims)
     if sorted(dims) != list(range(a.ndim)):
-        raise RuntimeError(f"permute: {dims} is not an ordering of the dimensions 0..{a.ndim - 1}")
+        raise RuntimeError(
+            f"permute: {dims} is not an ordering of the dimensions 0..{a.ndim - 1}; "
+            "name each dimension exactly once"
+        )
     if dims == tuple(range(a.ndim)):
         return a
     return _shares_version(Permute.apply(a, dims), a, Permute, (dims,), ("permute", dims))
@@ -313,7 +320,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
         ):
             raise RuntimeError(
                 f"cat: all tensors must have the same shape except in dimension {dim}; got "
-                f"{[tuple(x.shape) for x in tensors]}"
+                f"{[tuple(x.shape) for x in tensors]}. Reshape them to match, or concatenate along "
+                "the dimension where they differ"
             )
     return Cat.apply(dim, *tensors)
 
@@ -323,7 +331,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
     dim = _normalize_dim(dim, tensors[0].ndim + 1)
     if builtins.any(t.shape != tensors[0].shape for t in tensors):
         raise RuntimeError(
-            f"stack: all tensors must have the same shape, got {[tuple(x.shape) for x in tensors]}"
+            f"stack: all tensors must have the same shape, got {[tuple(x.shape) for x in tensors]}; "
+            "use cat to join tensors of different lengths along an existing dimension"
         )
     return Stack.apply(dim, *tensors)
 
@@ -340,7 +349,10 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     else:
         sizes = list(split_size_or_sections)
         if builtins.sum(sizes) != length:
-            raise RuntimeError(f"split sizes {sizes} do not add up to the dimension's length {length}")
+            raise RuntimeError(
+                f"split sizes {sizes} do not add up to the dimension's length {length}; "
+                "list sizes that sum to it, or pass one int for equal pieces"
+            )
     pieces, start = [], 0
     for size in sizes:
         pieces.append(narrow(a, dim, start, size))
@@ -417,7 +429,9 @@ def pad(a: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     for i in range(len(pad) // 2):
         widths[a.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if builtins.any(before < 0 or after < 0 for before, after in widths):
-        raise ValueError(f"negative padding {tuple(pad)} is not supported")
+        raise ValueError(
+            f"negative padding {tuple(pad)} is not supported; crop with slicing or narrow instead"
+        )
     return Pad.apply(a, tuple(widths), value)
 
 
