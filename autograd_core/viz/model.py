@@ -154,44 +154,14 @@ def build_model(roots: list[Tensor], params: dict[int, str]) -> GraphModel:
             model.roots.append(_leaf_item(model, root, leaves, names))
     for node in order:
         call = calls.call_for(getattr(node, "_scope", None))
-        labels = edge_labels(node)
-        sources = []
-        constants = node._constants or {}
-        for position, edge in enumerate(node._next):
-            if edge is None:
-                if position in constants:
-                    sources.append((_leaf_item(model, constants[position], leaves, names), labels[position]))
-                continue
-            target, nr = edge[0], edge[1]
-            if isinstance(target, Tensor):
-                source = _leaf_item(model, target, leaves, names)
-            else:
-                source = outputs[(target, nr)]
-            sources.append((source, labels[position]))
+        sources = _input_items(model, node, leaves, outputs, names)
         op = OpItem(len(model.items), node, call)
         model.items.append(op)
         if call is not None:
             model.item_call[op.index] = call
         for source, label in sources:
             model.edges.append((source.index, op.index, label))
-        values = node._value if type(node._value) is tuple else (node._value,)
-        grads = node._grad if type(node._grad) is tuple else (node._grad,)
-        several = len(values) > 1
-        given_names = node._output_names or {}
-        for nr, (shape, dtype) in sorted(referenced.get(node, {}).items()):
-            value = values[nr] if nr < len(values) else None
-            grad = grads[nr] if nr < len(grads) else None
-            item = TensorItem(
-                len(model.items), "intermediate", given_names.get(nr), shape, dtype, value, grad
-            )
-            item.node, item.nr = node, nr
-            model.items.append(item)
-            outputs[(node, nr)] = item
-            model.edges.append((op.index, item.index, f"[{nr}]" if several else None))
-            if call is not None:
-                model.item_call[item.index] = call
-            model.has_grads = model.has_grads or grad is not None
-            model.values_freed = model.values_freed or value is None
+        _add_output_items(model, op, referenced.get(node, {}), outputs)
     for root in roots:
         if root.grad_fn is not None:
             item = outputs[(root.grad_fn, root._output_nr)]
@@ -202,6 +172,49 @@ def build_model(roots: list[Tensor], params: dict[int, str]) -> GraphModel:
     _number_calls_in_time_order(model)
     _name_automatically(model)
     return model
+
+
+def _input_items(model: GraphModel, node, leaves: dict, outputs: dict, names: dict) -> list[tuple]:
+    """``(item, edge label)`` for each input of ``node`` that the picture shows: the tensors it
+    consumed (leaves, constants that need no grad, outputs of earlier nodes), in input order."""
+    labels = edge_labels(node)
+    constants = node._constants or {}
+    sources = []
+    for position, edge in enumerate(node._next):
+        if edge is None:
+            if position in constants:
+                sources.append((_leaf_item(model, constants[position], leaves, names), labels[position]))
+            continue
+        target, nr = edge[0], edge[1]
+        if isinstance(target, Tensor):
+            source = _leaf_item(model, target, leaves, names)
+        else:
+            source = outputs[(target, nr)]
+        sources.append((source, labels[position]))
+    return sources
+
+
+def _add_output_items(model: GraphModel, op: OpItem, referenced: dict, outputs: dict) -> None:
+    """One intermediate ``TensorItem`` per output of ``op``'s node that something consumes
+    (``referenced``: ``{output_nr: (shape, dtype)}``), with its value and gradient when kept,
+    linked from ``op`` and registered in ``outputs`` under ``(node, output_nr)``."""
+    node, call = op.node, op.call
+    values = node._value if type(node._value) is tuple else (node._value,)
+    grads = node._grad if type(node._grad) is tuple else (node._grad,)
+    several = len(values) > 1
+    given_names = node._output_names or {}
+    for nr, (shape, dtype) in sorted(referenced.items()):
+        value = values[nr] if nr < len(values) else None
+        grad = grads[nr] if nr < len(grads) else None
+        item = TensorItem(len(model.items), "intermediate", given_names.get(nr), shape, dtype, value, grad)
+        item.node, item.nr = node, nr
+        model.items.append(item)
+        outputs[(node, nr)] = item
+        model.edges.append((op.index, item.index, f"[{nr}]" if several else None))
+        if call is not None:
+            model.item_call[item.index] = call
+        model.has_grads = model.has_grads or grad is not None
+        model.values_freed = model.values_freed or value is None
 
 
 def _post_order(root_nodes: list) -> tuple[list, dict]:
