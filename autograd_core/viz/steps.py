@@ -108,20 +108,9 @@ def draw_backprop_steps(loss: Tensor, *, params=None, retain_graph: bool = False
     grads: dict[int, np.ndarray | None] = dict(events.leaf_start)
     steps = events.steps()
     for number, (op_index, received, contributions) in enumerate([(None, [], [])] + steps):
-        current = set()
-        added_to = set()
+        current, added_to = set(), set()
         if op_index is not None:
-            current.add(op_index)
-            for index, grad in received:
-                if grads.get(index) is None:
-                    current.add(index)  # the seed at the output: nothing passed it here
-                grads[index] = grad
-            for index, grad in contributions:
-                previous = grads.get(index)
-                if previous is not None:
-                    added_to.add(index)
-                grads[index] = grad if previous is None else previous + grad
-                current.add(index)
+            current, added_to = _apply_step(grads, op_index, received, contributions)
         caption = _caption(model, number, len(steps), op_index, received, contributions, added_to)
         frame_options = RenderOptions(**vars(render_options))
         frame_options.grads = dict(grads)
@@ -132,6 +121,28 @@ def draw_backprop_steps(loss: Tensor, *, params=None, retain_graph: bool = False
         )
         captions.append(caption)
     return BackpropSteps(frames, captions)
+
+
+def _apply_step(grads: dict, op_index: int, received: list, contributions: list) -> tuple[set, set]:
+    """Update ``grads`` (item index -> gradient so far) with one backward step of the operation
+    ``op_index``: the gradients it ``received`` at its outputs, then the ``contributions`` it
+    passed to its inputs, added to what an input already had.
+
+    Returns the items the step touched (drawn as current) and the inputs whose gradient grew by
+    a second contribution.
+    """
+    current, added_to = {op_index}, set()
+    for index, grad in received:
+        if grads.get(index) is None:
+            current.add(index)  # the seed at the output: nothing passed it here
+        grads[index] = grad
+    for index, grad in contributions:
+        previous = grads.get(index)
+        if previous is not None:
+            added_to.add(index)
+        grads[index] = grad if previous is None else previous + grad
+        current.add(index)
+    return current, added_to
 
 
 def _render_options(options: dict) -> RenderOptions:

@@ -369,3 +369,29 @@ def test_shape_errors_name_the_shapes():
         ag.stack([x, ag.zeros(3, 2)])
     with pytest.raises(IndexError, match=r"dimension 2 is out of range .* \[-2, 1\]"):
         x.sum(2)
+
+
+def test_shape_errors_say_what_to_do():
+    x = ag.zeros(2, 3)
+    with pytest.raises(RuntimeError, match=r"holds 8 elements\. The sizes must multiply to 6; use -1"):
+        x.reshape(4, 2)
+    with pytest.raises(RuntimeError, match=r"known sizes multiply to 4, which does not divide 6"):
+        x.reshape(4, -1)
+    with pytest.raises(RuntimeError, match=r"only one dimension can be -1.*give the other sizes explicitly"):
+        x.reshape(-1, -1)
+    with pytest.raises(RuntimeError, match=r"concatenate along the dimension where they differ"):
+        ag.cat([x, ag.zeros(2, 4)])
+    with pytest.raises(RuntimeError, match=r"use cat to join tensors of different lengths"):
+        ag.stack([x, ag.zeros(2, 4)])
+    with pytest.raises(RuntimeError, match=r"do not add up to the dimension's length 3; list sizes"):
+        x.split([1, 1], dim=1)
+    with pytest.raises(RuntimeError, match=r"name each dimension exactly once"):
+        x.permute(0, 0)
+    with pytest.raises(ValueError, match=r"crop with slicing or narrow instead"):
+        ag.pad(x, (-1, 0))
+    with pytest.raises(ValueError, match=r"names a dimension twice; list each dimension once"):
+        x.sum((0, -2))
+    with pytest.raises(RuntimeError, match=r"check that the tensor has elements before reducing it"):
+        ag.zeros(0).amax()
+    with pytest.raises(TypeError, match=r"convert it with \.long\(\)"):
+        x.gather(0, ag.zeros(2, 3))
