@@ -433,7 +433,7 @@ def _conv_geometry(
 
 def conv1d(
     input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups=1
-):
+) -> Tensor:
     """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k).
 
     >>> import autograd_core as ag
@@ -447,7 +447,7 @@ def conv1d(
 
 def conv2d(
     input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups=1
-):
+) -> Tensor:
     """2-D convolution of input (N, C_in, H, W) with weight (C_out, C_in/groups, kH, kW):
     out[n, o, i, j] = b[o] + Σ_{c, p, q} w[o, c, p, q] · x_pad[n, c, i·s + p·d, j·s + q·d].
 
@@ -462,7 +462,7 @@ def conv2d(
 
 def conv3d(
     input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups=1
-):
+) -> Tensor:
     """3-D convolution of input (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
     _check_weight_dims(weight, 3, "conv3d")
     return convolution(input, weight, bias, stride, padding, dilation, groups, "conv3d")

@@ -227,7 +227,7 @@ def max_pool(
     return_indices: bool,
     n_dims: int,
     name: str,
-):
+) -> Tensor | tuple[Tensor, Tensor]:
     """N-d max pooling: the shared body of ``max_pool1d``/``2d``/``3d``."""
     x, unbatched = _batched(input, n_dims, name)
     if x.dtype.kind != "f":
@@ -249,7 +249,7 @@ def max_pool(
 
 def max_pool1d(
     input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
+) -> Tensor | tuple[Tensor, Tensor]:
     """1-D max pooling over (N, C, L): the largest element of every window.
 
     >>> import autograd_core as ag
@@ -261,7 +261,7 @@ def max_pool1d(
 
 def max_pool2d(
     input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
+) -> Tensor | tuple[Tensor, Tensor]:
     """2-D max pooling over (N, C, H, W); ``stride`` defaults to ``kernel_size``. Padding counts
     as -inf. With ``return_indices`` also the index of each maximum within its flattened H·W
     plane.
@@ -275,7 +275,7 @@ def max_pool2d(
 
 def max_pool3d(
     input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
+) -> Tensor | tuple[Tensor, Tensor]:
     """3-D max pooling over (N, C, D, H, W)."""
     return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
 
@@ -333,7 +333,9 @@ def avg_pool(
     return out.squeeze(0) if unbatched else out
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool1d(
+    input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+) -> Tensor:
     """1-D average pooling over (N, C, L).
 
     >>> import autograd_core as ag
@@ -351,7 +353,7 @@ def avg_pool2d(
     ceil_mode=False,
     count_include_pad=True,
     divisor_override=None,
-):
+) -> Tensor:
     """2-D average pooling over (N, C, H, W): the mean of every window. Zero padding counts in
     the mean unless ``count_include_pad=False``; ``divisor_override`` replaces the window size.
 
@@ -373,7 +375,7 @@ def avg_pool3d(
     ceil_mode=False,
     count_include_pad=True,
     divisor_override=None,
-):
+) -> Tensor:
     """3-D average pooling over (N, C, D, H, W)."""
     return avg_pool(
         input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3, "avg_pool3d"

@@ -203,7 +203,7 @@ def amin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return Amax.apply(a, normalize_dims(dim, a._data.ndim), keepdim, False)
 
 
-def max(a: Tensor, dim=None, keepdim: bool = False):
+def max(a: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | values_indices:
     """Without ``dim``: the largest element (gradient split among ties). With ``dim``:
     ``(values, indices)``; the gradient goes to the element at the returned index."""
     if isinstance(dim, Tensor):
@@ -215,7 +215,7 @@ def max(a: Tensor, dim=None, keepdim: bool = False):
     return _extreme_along(a, dim, keepdim, np.argmax)
 
 
-def min(a: Tensor, dim=None, keepdim: bool = False):
+def min(a: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | values_indices:
     """As ``max``, for the smallest element."""
     if isinstance(dim, Tensor):
         from .elementwise import minimum
@@ -226,7 +226,7 @@ def min(a: Tensor, dim=None, keepdim: bool = False):
     return _extreme_along(a, dim, keepdim, np.argmin)
 
 
-def _extreme_along(a: Tensor, dim: int, keepdim: bool, arg_function):
+def _extreme_along(a: Tensor, dim: int, keepdim: bool, arg_function) -> values_indices:
     from .indexing import gather
 
     _check_not_empty(a, "max/min")

@@ -83,7 +83,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     )
 
 
-def nonzero(input: Tensor, *, as_tuple: bool = False):
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The indices of the non-zero elements: an int64 tensor of shape (count, ndim), one row per
     element in row-major order; with ``as_tuple=True`` one 1-D tensor per dimension instead
     (what ``input[...]`` accepts as an index).
@@ -111,8 +111,12 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 def unique(
-    input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None
-):
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Tensor | tuple[Tensor, ...]:
     """The distinct elements of ``input`` (flattened), or its distinct slices along ``dim``,
     in ascending order. No gradient, as in PyTorch.
 
