@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
-from ..ops.shape import sum_to
+from ..ops.shape import SumTo, _sum_to_axes
 from .anomaly import nonfinite_gradient_message
 from .function import _FREED, _anomaly_mode, current_grad_fn
 
@@ -46,7 +46,7 @@ def _count_dependencies(roots) -> dict:
     return dependencies
 
 
-def _fit_gradient(node, index: int, grad: Tensor, shape: tuple, dtype) -> Tensor:
+def _fit_gradient(node, index: int, grad, shape: tuple, dtype) -> Tensor:
     """Sum broadcast dimensions back so ``grad`` has the input's shape and dtype."""
     if not isinstance(grad, Tensor):
         raise TypeError(
@@ -54,7 +54,13 @@ def _fit_gradient(node, index: int, grad: Tensor, shape: tuple, dtype) -> Tensor
             "return Tensors (or None)"
         )
     if grad._data.shape != shape:
-        grad = sum_to(grad, shape, f"the gradient {type(node).__name__}.backward returned for input {index}")
+        if _sum_to_axes(grad._data.shape, shape) is None:
+            raise RuntimeError(
+                f"the gradient {type(node).__name__}.backward returned for input {index} has shape "
+                f"{grad._data.shape}, which cannot be summed down to the input's shape {shape}: "
+                "it is not a broadcast of it"
+            )
+        grad = SumTo.apply(grad, shape)
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
@@ -67,9 +73,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
     With ``capture`` (a dict from (node or leaf, output_nr) to a slot index) the gradients
     reaching those places are returned instead and ``.grad`` is left alone (``autograd.grad``).
     """
-    buffers: dict = {}
+    buffers: dict = {}  # node -> the gradients reaching its outputs so far, one slot per output
     start_nodes = []
-    captured = {} if capture is not None else None
     leaf_grads = {}  # leaf -> the sum of its incoming gradients, stored in .grad at the end
     owned = set()
     for root, seed in zip(roots, seeds):
@@ -87,8 +92,12 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
         slots[nr] = seed if slots[nr] is None else slots[nr] + seed
     dependencies = _count_dependencies(start_nodes)
     ready = [node for node in start_nodes if node not in dependencies]
-    needed = _nodes_leading_to(start_nodes, capture) if capture is not None else None
-    with grad_mode.set_grad_enabled(create_graph):
+    captured = needed = None
+    if capture is not None:
+        captured = {}
+        needed = _nodes_leading_to(start_nodes, capture)
+    token = grad_mode._grad_enabled.set(create_graph)
+    try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
@@ -104,11 +113,12 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                 if edge is None or grad is None:
                     continue
                 target, nr, shape, dtype = edge
-                if not isinstance(grad, Tensor) or grad._data.shape != shape or grad._data.dtype != dtype:
+                if type(grad) is not Tensor or grad._data.shape != shape or grad._data.dtype != dtype:
                     grad = _fit_gradient(node, index, grad, shape, dtype)
                 if isinstance(target, Tensor):
                     if capture is None or (target, 0) in capture:
-                        _accumulate_captured(leaf_grads, target, grad)
+                        previous = leaf_grads.get(target)
+                        leaf_grads[target] = grad if previous is None else previous + grad
                     continue
                 slots = buffers.get(target)
                 if slots is None:
@@ -121,11 +131,14 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
             if not retain_graph:
                 _free(node)
         for leaf, grad in leaf_grads.items():
-            grad = _run_leaf_hooks(leaf, grad)
+            if getattr(leaf, "_backward_hooks", None):
+                grad = _run_leaf_hooks(leaf, grad)
             if capture is None:
                 _accumulate_leaf(leaf, grad, owned, create_graph)
             else:
                 _accumulate_captured(captured, capture[(leaf, 0)], grad)
+    finally:
+        grad_mode._grad_enabled.reset(token)
     return captured
 
 
@@ -235,12 +248,10 @@ def _check_hook_result(replacement, grad):
 
 def _run_leaf_hooks(leaf: Tensor, grad: Tensor) -> Tensor:
     """A leaf's hooks see its total gradient; each may return a replacement."""
-    hooks = getattr(leaf, "_backward_hooks", None)
-    if hooks:
-        for hook in hooks:
-            replacement = hook(grad)
-            if replacement is not None:
-                grad = _check_hook_result(replacement, grad)
+    for hook in leaf._backward_hooks:
+        replacement = hook(grad)
+        if replacement is not None:
+            grad = _check_hook_result(replacement, grad)
     return grad
 
 

@@ -19,35 +19,47 @@ class CrossEntropy(Function):
 
     loss_i = logsumexp(z_i) - z_i[t_i];  d loss_i / d z_i = softmax(z_i) - onehot(t_i).
     Each row's loss is weighted: 0 for rows whose target is ``ignore_index``, and for 'mean'
-    1 / (number of rows that count), as PyTorch does.
+    1 / (number of rows that count), as PyTorch does. ``ignore_index=None``: every row
+    counts. The softmax is kept for backward.
     """
 
     @staticmethod
     def forward(ctx, logits, target, ignore_index, reduction):
         z = logits.numpy()
         t = target.numpy()
-        counted = t != ignore_index
-        safe_target = t if counted.all() else np.where(counted, t, 0)
+        if ignore_index is None:
+            weight = np.full(len(t), 1 / len(t) if reduction == "mean" else 1, dtype=z.dtype)
+        else:
+            counted = t != ignore_index
+            t = np.where(counted, t, 0)
+            weight = counted.astype(z.dtype)
+            if reduction == "mean":
+                with np.errstate(invalid="ignore", divide="ignore"):  # no row counts: nan, as PyTorch
+                    weight /= counted.sum()
+        rows = np.arange(len(t))
         shifted = z - z.max(axis=1, keepdims=True)
-        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(t)), safe_target]
-        weight = counted.astype(z.dtype)
-        if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):  # no row counts: nan, as PyTorch
-                weight /= counted.sum()
-        ctx.target, ctx.weight = safe_target, weight
+        exponentials = np.exp(shifted)
+        sums = exponentials.sum(axis=1)
+        losses = (np.log(sums) - shifted[rows, t]) * weight
+        ctx.reduction = reduction
+        ctx.target, ctx.weight, ctx.softmax = t, weight, exponentials / sums[:, None]
         ctx.save_for_backward(logits)
-        weighted = losses * weight
-        return weighted if reduction == "none" else np.asarray(weighted.sum(), dtype=z.dtype)
+        if reduction == "none":
+            return losses
+        total = losses.sum() if len(t) or reduction == "sum" else np.nan  # the mean of no rows: nan
+        return np.asarray(total, dtype=z.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (logits,) = ctx.saved_tensors
-        return CrossEntropyBackward.apply(grad, logits, ctx.target, ctx.weight), None, None, None
+        gradient = CrossEntropyBackward.apply(grad, logits, ctx.target, ctx.weight, ctx.softmax)
+        return gradient, None, None, None
 
 
 class CrossEntropyBackward(Function):
     """The gradient of ``CrossEntropy`` as one operation: (softmax(z) - onehot(t)) · w · g,
-    with w the per-row weights and g the incoming gradient (a scalar, or one per row).
+    with w the per-row weights and g the incoming gradient (a scalar, or one per row);
+    ``softmax`` is softmax(z), computed by the forward pass.
 
     Differentiable again (for second derivatives), with s = softmax(z), δ = s - onehot(t) and
     an upstream gradient U: d/dg = Σ_classes U ⊙ δ · w, and with V = U · w · g,
@@ -55,14 +67,13 @@ class CrossEntropyBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, grad, logits, target, weight):
-        z = logits.numpy()
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        delta = e / e.sum(axis=1, keepdims=True)
-        delta[np.arange(len(target)), target] -= 1
+    def forward(ctx, grad, logits, target, weight, softmax):
         ctx.target, ctx.weight = target, weight
         ctx.save_for_backward(grad, logits)
-        return delta * (weight * grad.numpy())[:, None]
+        scale = weight * grad.numpy()
+        gradient = softmax * scale[:, None]
+        gradient[np.arange(len(target)), target] -= scale
+        return gradient
 
     @staticmethod
     def backward(ctx, upstream):
@@ -74,7 +85,7 @@ class CrossEntropyBackward(Function):
         grad_of_grad = (upstream * (s - _tensor_from_array(one_hot))).sum(1) * weight
         v = upstream * (weight * grad).unsqueeze(1)
         grad_of_logits = s * (v - (v * s).sum(1, keepdim=True))
-        return grad_of_grad, grad_of_logits, None, None
+        return grad_of_grad, grad_of_logits, None, None, None
 
 
 def cross_entropy(
@@ -96,11 +107,13 @@ def cross_entropy(
         raise TypeError(f"class-index targets must be integers, got {target.dtype}; use .long()")
     t = target.numpy()
     classes = logits.shape[1]
-    if t.size and (t.min() < 0 or t.max() >= classes):
+    low, high = (t.min(), t.max()) if t.size else (0, -1)
+    if low < 0 or high >= classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= classes))
         if bad.any():
             raise IndexError(
                 f"target {int(t[bad][0])} is out of bounds for {classes} classes: targets "
                 f"must lie in [0, {classes - 1}] (or equal ignore_index={ignore_index})"
             )
-    return CrossEntropy.apply(logits, target, ignore_index, reduction)
+    every_row_counts = t.size and not low <= ignore_index <= high
+    return CrossEntropy.apply(logits, target, None if every_row_counts else ignore_index, reduction)

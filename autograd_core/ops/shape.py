@@ -87,15 +87,10 @@ class SumTo(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.shape = shape
-        ctx.input_shape = a.shape
         x = a.numpy()
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, size in enumerate(shape) if size == 1 and x.shape[lead + i] != 1
-        )
-        out = x.sum(axis=axes, keepdims=True) if axes else x
-        return out.reshape(shape)
+        ctx.shape = shape
+        ctx.input_shape = x.shape
+        return x.sum(axis=_sum_to_axes(x.shape, shape)).reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -107,12 +102,36 @@ def sum_to(a: Tensor, shape: tuple, what: str = "sum_to_size") -> Tensor:
     shape = tuple(shape)
     if a._data.shape == shape:
         return a
-    if not _broadcasts_to(shape, a._data.shape):
+    if _sum_to_axes(a._data.shape, shape) is None:
         raise RuntimeError(
             f"{what} has shape {tuple(a._data.shape)}, which cannot be summed down to shape "
             f"{shape}: it is not a broadcast of it"
         )
     return SumTo.apply(a, shape)
+
+
+def _sum_to_axes(large: tuple, small: tuple) -> tuple | None:
+    """The axes to sum so that an array of shape ``large`` becomes ``small``: the leading
+    ones, and those where ``small`` has 1. None when ``large`` is not a broadcast of ``small``.
+
+    Cached: every bias gradient of every training step asks the same question.
+    """
+    key = (large, small)
+    if key in _SUM_TO_AXES:
+        return _SUM_TO_AXES[key]
+    axes = None
+    if _broadcasts_to(small, large):
+        lead = len(large) - len(small)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, size in enumerate(small) if size == 1 and large[lead + i] != 1
+        )
+    if len(_SUM_TO_AXES) < _SUM_TO_AXES_CACHE_SIZE:
+        _SUM_TO_AXES[key] = axes
+    return axes
+
+
+_SUM_TO_AXES: dict = {}
+_SUM_TO_AXES_CACHE_SIZE = 4096
 
 
 def _broadcasts_to(small: tuple, large: tuple) -> bool:
@@ -208,6 +227,8 @@ def swap_last_two(a: Tensor) -> Tensor:
     backward, so it skips the general checks of ``permute``."""
     if a._data.ndim < 2:
         raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(a.shape)}")
+    if not (a._requires_grad and grad_mode._grad_enabled.get()):  # nothing to record
+        return _shares_version(_tensor_from_array(a._data.swapaxes(-1, -2)), a)
     dims = _LAST_TWO_SWAPPED.get(a._data.ndim)
     if dims is None:
         dims = _LAST_TWO_SWAPPED[a._data.ndim] = tuple(range(a._data.ndim - 2)) + (

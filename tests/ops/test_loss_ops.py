@@ -72,3 +72,31 @@ def test_cross_entropy_bad_targets_are_explained():
         cross_entropy(logits, ag.tensor([0, 1, 2]))
     with pytest.raises(TypeError, match="integers"):
         cross_entropy(logits, ag.tensor([0.0, 1.0]))
+    with pytest.raises(IndexError, match=r"target -1 is out of bounds"):
+        cross_entropy(logits, ag.tensor([-1, 0]))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("ignore_index", [-100, 0, 2, 4])
+def test_cross_entropy_ignore_index_inside_and_outside_the_classes(reduction, ignore_index):
+    """ignore_index may be a real class (0, 2) or lie outside them (-100, 4): rows whose
+    target equals it count for nothing, in the loss and in the gradient."""
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((5, 4))
+    t = np.array([0, 2, 1, 2, 3])
+    upstream = rng.standard_normal(5) if reduction == "none" else np.array(0.6)
+    logits = ag.tensor(z, requires_grad=True)
+    loss = cross_entropy(logits, ag.tensor(t), ignore_index=ignore_index, reduction=reduction)
+    np.testing.assert_allclose(loss.numpy(), _reference(z, t, ignore_index, reduction), rtol=1e-12)
+    loss.backward(ag.tensor(upstream))
+    expected = _numeric_grad(lambda v: float((_reference(v, t, ignore_index, reduction) * upstream).sum()), z)
+    np.testing.assert_allclose(logits.grad.numpy(), expected, atol=1e-8)
+
+
+def test_cross_entropy_of_no_rows_is_nan_for_the_mean_as_in_pytorch():
+    empty_logits, empty_targets = ag.zeros(0, 3, requires_grad=True), ag.tensor([], dtype=ag.int64)
+    assert np.isnan(cross_entropy(empty_logits, empty_targets).item())
+    assert cross_entropy(empty_logits, empty_targets, reduction="sum").item() == 0.0
+    assert cross_entropy(empty_logits, empty_targets, reduction="none").shape == (0,)
+    every_row_ignored = ag.tensor([-100, -100])
+    assert np.isnan(cross_entropy(ag.zeros(2, 3), every_row_ignored).item())
