@@ -325,9 +325,7 @@ class Tensor:
         For a scalar the seed gradient is 1; otherwise pass ``gradient`` (same shape), the
         vector of the vector-Jacobian product.
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor too after backward."""
@@ -948,6 +946,7 @@ def is_tensor(value) -> bool:
 
 # The operations import Tensor from this module, so they are bound after the class exists.
 from . import _random  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402

@@ -21,7 +21,7 @@ def _seed(output: Tensor, gradient, name: str) -> Tensor:
                 f"{tuple(output.shape)}. Reduce it first (loss = out.sum() or out.mean()) or "
                 f"pass gradient=<a tensor of shape {tuple(output.shape)}>."
             )
-        return _tensor_from_array(np.ones_like(output._data))
+        return _tensor_from_array(np.array(1, output._data.dtype).reshape(output._data.shape))
     if not isinstance(gradient, Tensor):
         gradient = _tensor_from_array(np.asarray(gradient, dtype=output.dtype))
     if gradient.shape != output.shape:
