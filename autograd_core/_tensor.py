@@ -154,6 +154,7 @@ class Tensor:
         self.grad_fn = None
         self._output_nr = 0
         self._version_counter = [0]
+        self._backward_hooks = self._view_of = None  # set, so reading them needs no fallback
         if name is not None:
             self._name = name
 

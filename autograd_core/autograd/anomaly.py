@@ -117,7 +117,7 @@ def nonfinite_gradient_message(node, index: int, grad: np.ndarray) -> str:
 def _creation_lines(node) -> list[str]:
     """Where ``node`` was created: the user's line, then the forward traceback if recorded."""
     lines = []
-    site = node._site
+    site = function.creation_site(node)
     if site is not None:
         source = linecache.getline(site[0], site[1]).strip()
         lines.append(f"The operation was created at {site[0]}:{site[1]}")

@@ -66,8 +66,10 @@ def _record_debug_info(ctx, args) -> None:
         recorded.append((ctx, copies))
 
 
-def _creation_site() -> tuple[str, int] | None:
-    """(file, line) of the first frame outside the library: the user code that made a node.
+def _creation_site() -> tuple | None:
+    """Where user code made a node: (code object, instruction offset) of the first frame
+    outside the library. ``creation_site`` turns it into (file, line) when someone asks; the
+    line number itself is not computed here, as it costs a scan of the code's line table.
 
     The walk starts above ``apply``: ``_creation_site``, ``_record`` and ``apply`` are library
     frames by construction.
@@ -77,7 +79,21 @@ def _creation_site() -> tuple[str, int] | None:
         frame = frame.f_back
     if frame is None:
         return None
-    return frame.f_code.co_filename, frame.f_lineno
+    return frame.f_code, frame.f_lasti
+
+
+def creation_site(node) -> tuple[str, int] | None:
+    """(file, line) of the user code that created ``node``, or None if unknown."""
+    site = node._site
+    if site is None:
+        return None
+    code, offset = site
+    line = code.co_firstlineno
+    for start, end, number in code.co_lines():
+        if start <= offset < end and number is not None:
+            line = number
+            break
+    return code.co_filename, line
 
 
 class Function:
@@ -95,7 +111,6 @@ class Function:
     __slots__ = ("needs_input_grad", "_next", "_saved", "_value", "_site", "_scope", "_constants", "__dict__")
 
     # What most nodes never set: class-level defaults, set on a node only when used.
-    _to_save = None  # what forward passed to save_for_backward, until apply packs it
     _grad = None  # the gradient that reached the output in the last backward (for pictures)
     _non_differentiable = ()
     _hooks = None  # tensor hooks of the outputs: [(output_nr, hook)]
@@ -117,6 +132,7 @@ class Function:
     def apply(cls, *args):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record the node."""
         ctx = object.__new__(cls)
+        ctx._saved = None
         if grad_mode._grad_enabled.get():
             for arg in args:
                 if isinstance(arg, Tensor) and arg._requires_grad:
@@ -128,7 +144,7 @@ class Function:
 
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors (inputs, outputs, or arrays made in forward) for backward."""
-        self._to_save = tensors
+        self._saved = tensors  # packed by _record once forward has returned
 
     def mark_non_differentiable(self, *outputs) -> None:
         """Declare outputs (such as indices) that get no gradient."""
@@ -181,7 +197,7 @@ class Function:
     @property
     def metadata(self) -> dict:
         """Where the node was made: ``{"site": (file, line), "module": scope or None}``."""
-        return {"site": self._site, "module": self._scope}
+        return {"site": creation_site(self), "module": self._scope}
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -283,12 +299,8 @@ def _record(cls, ctx, args):
     else:
         result = _wrap_outputs(out, ctx)
         outputs = result if type(result) is tuple else (result,)
-    to_save = ctx._to_save
-    if to_save is None:
-        ctx._saved = None
-    else:
-        ctx._saved = _pack_saved(to_save, outputs, out if type(out) is tuple else (out,))
-        del ctx._to_save
+    if ctx._saved is not None:
+        ctx._saved = _pack_saved(ctx._saved, outputs, out if type(out) is tuple else (out,))
     return result
 
 
@@ -346,8 +358,9 @@ def _pack_saved(to_save: tuple, outputs: tuple, returned: tuple) -> tuple:
 def _modified_in_place_error(node, item, saved_version, version) -> RuntimeError:
     what = "its output" if type(item) is int else f"an input of shape {tuple(item.shape)}"
     where = ""
-    if node._site is not None:
-        where = f", created at {node._site[0]}:{node._site[1]}"
+    site = creation_site(node)
+    if site is not None:
+        where = f", created at {site[0]}:{site[1]}"
     return RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an "
         f"in-place operation: {node.name()}{where} saved {what} at version {saved_version}, "
