@@ -107,7 +107,14 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                 _capture_outputs(node, grads, capture, captured)
                 if node not in needed:
                     continue
-            results = _call_backward(node, grads)
+            if len(grads) == 1:  # _call_backward, inlined for the common case
+                grad = grads[0]
+                node._grad = grad._data
+                results = type(node).backward(node, grad)
+                if type(results) is not tuple or len(results) != len(node._next) or _anomaly_mode[0]:
+                    results = _checked_results(node, results)
+            else:
+                results = _call_backward(node, grads)
             for index, edge in enumerate(node._next):
                 grad = results[index]
                 if edge is None or grad is None:
@@ -122,7 +129,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                     continue
                 slots = buffers.get(target)
                 if slots is None:
-                    slots = buffers[target] = [None] * _output_count(target)
+                    value = target._value
+                    slots = buffers[target] = [None] * (len(value) if type(value) is tuple else 1)
                 slots[nr] = grad if slots[nr] is None else slots[nr] + grad
                 remaining = dependencies[target] - 1
                 dependencies[target] = remaining
@@ -197,6 +205,11 @@ def _call_backward(node, grads) -> tuple:
         grads = [_tensor_from_array(np.zeros_like(v)) if g is None else g for g, v in zip(grads, node._value)]
         node._grad = tuple(g._data for g in grads)
         results = type(node).backward(node, *grads)
+    return _checked_results(node, results)
+
+
+def _checked_results(node, results) -> tuple:
+    """What backward returned, as a tuple with one entry per input (checked)."""
     if type(results) is not tuple:
         results = (results,)
     if len(results) != len(node._next):
