@@ -54,6 +54,7 @@ def _tensor_from_array(array: np.ndarray, requires_grad: bool = False, grad_fn=N
     tensor.grad_fn = grad_fn
     tensor._output_nr = output_nr
     tensor._version_counter = [0]
+    tensor._backward_hooks = tensor._view_of = None
     return tensor
 
 
@@ -154,7 +155,7 @@ class Tensor:
         self.grad_fn = None
         self._output_nr = 0
         self._version_counter = [0]
-        self._backward_hooks = self._view_of = None  # set, so reading them needs no fallback
+        self._backward_hooks = self._view_of = None
         if name is not None:
             self._name = name
 
@@ -352,7 +353,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         node = self.grad_fn
         if node is None:
-            hooks = getattr(self, "_backward_hooks", None)
+            hooks = self._backward_hooks
             if hooks is None:
                 hooks = self._backward_hooks = []
             hooks.append(hook)

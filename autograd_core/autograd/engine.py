@@ -27,21 +27,19 @@ from .function import _FREED, _anomaly_mode, current_grad_fn
 
 
 def _count_dependencies(roots) -> dict:
-    """For every node reachable from ``roots``, the number of edges pointing into it."""
-    dependencies = {}
+    """For every node reachable from ``roots``, the number of edges pointing into it (0 for a
+    root that no other root leads to)."""
+    dependencies = dict.fromkeys(roots, 0)
     stack = list(roots)
-    seen = set(stack)
     while stack:
-        node = stack.pop()
-        for edge in node._next:
-            if edge is None:
+        for edge in stack.pop()._next:
+            if edge is None or isinstance(edge[0], Tensor):
                 continue
             target = edge[0]
-            if isinstance(target, Tensor):
-                continue
-            dependencies[target] = dependencies.get(target, 0) + 1
-            if target not in seen:
-                seen.add(target)
+            if target in dependencies:
+                dependencies[target] += 1
+            else:
+                dependencies[target] = 1
                 stack.append(target)
     return dependencies
 
@@ -91,7 +89,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
         nr = root._output_nr
         slots[nr] = seed if slots[nr] is None else slots[nr] + seed
     dependencies = _count_dependencies(start_nodes)
-    ready = [node for node in start_nodes if node not in dependencies]
+    ready = [node for node in start_nodes if dependencies[node] == 0]
     captured = needed = None
     if capture is not None:
         captured = {}
@@ -139,7 +137,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
             if not retain_graph:
                 _free(node)
         for leaf, grad in leaf_grads.items():
-            if getattr(leaf, "_backward_hooks", None):
+            if leaf._backward_hooks:
                 grad = _run_leaf_hooks(leaf, grad)
             if capture is None:
                 _accumulate_leaf(leaf, grad, owned, create_graph)

@@ -236,7 +236,7 @@ def current_grad_fn(tensor: Tensor):
     A view records ``_view_of = (base, version, view_class, view_args, rebuild)``; it shares
     its base's version counter, so a version other than the recorded one means a change.
     """
-    link = getattr(tensor, "_view_of", None)
+    link = tensor._view_of
     counter = tensor._version_counter
     if link is None or link[1] == counter[0]:
         return tensor.grad_fn
@@ -245,7 +245,7 @@ def current_grad_fn(tensor: Tensor):
     while link is not None and link[1] != counter[0]:
         stale.append(view)
         view = link[0]
-        link = getattr(view, "_view_of", None)
+        link = view._view_of
     token = grad_mode._grad_enabled.set(True)
     try:
         for view in reversed(stale):

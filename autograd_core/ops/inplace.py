@@ -67,10 +67,10 @@ def _rebind(target: Tensor, result: Tensor) -> Tensor:
 def _check_not_view_of_leaf(target: Tensor) -> None:
     """A view of a leaf that requires grad cannot be changed in place (the leaf would stop
     being a leaf), as in PyTorch."""
-    base, link = target, getattr(target, "_view_of", None)
+    base, link = target, target._view_of
     while link is not None:
         base = link[0]
-        link = getattr(base, "_view_of", None)
+        link = base._view_of
     if base is not target and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(
             f"a view of a leaf tensor that requires grad (the leaf has shape {tuple(base.shape)}) "
@@ -86,7 +86,7 @@ def _record_on_bases(view: Tensor) -> None:
     from .indexing import IndexPut
 
     counter = view._version_counter
-    link = getattr(view, "_view_of", None)
+    link = view._view_of
     while link is not None:
         base, _, view_class, view_args, rebuild = link
         view._view_of = (base, counter[0], view_class, view_args, rebuild)  # its grad_fn is current
@@ -101,7 +101,7 @@ def _record_on_bases(view: Tensor) -> None:
         base.grad_fn = rebuilt.grad_fn
         base._output_nr = rebuilt._output_nr
         base._requires_grad = rebuilt._requires_grad
-        view, link = base, getattr(base, "_view_of", None)
+        view, link = base, base._view_of
 
 
 def _operand(value):

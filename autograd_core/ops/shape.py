@@ -228,7 +228,9 @@ def swap_last_two(a: Tensor) -> Tensor:
     if a._data.ndim < 2:
         raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(a.shape)}")
     if not (a._requires_grad and grad_mode._grad_enabled.get()):  # nothing to record
-        return _shares_version(_tensor_from_array(a._data.swapaxes(-1, -2)), a)
+        view = _tensor_from_array(a._data.swapaxes(-1, -2))
+        view._version_counter = a._version_counter
+        return view
     dims = _LAST_TWO_SWAPPED.get(a._data.ndim)
     if dims is None:
         dims = _LAST_TWO_SWAPPED[a._data.ndim] = tuple(range(a._data.ndim - 2)) + (
