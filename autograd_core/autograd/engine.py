@@ -271,7 +271,8 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool)
     if not create_graph:
         grad = grad.detach() if grad._requires_grad else grad
     if leaf.grad is None:
-        key = _storage_key(grad._data)
+        data = grad._data
+        key = id(data) if data.base is None else id(data.base)  # _storage_key, inlined
         if key in owned:
             grad = grad.clone() if create_graph else _tensor_from_array(grad._data.copy())
         else:

@@ -10,12 +10,13 @@ from .elementwise import promote
 class MatMul(Function):
     """a @ b for operands with at least 2 dimensions (leading dimensions broadcast).
 
-    d/da = g @ bᵀ, d/db = aᵀ @ g; the engine sums broadcast batch dimensions back.
+    d/da = g @ bᵀ, d/db = aᵀ @ g; the engine sums broadcast batch dimensions back. Each
+    operand is saved only when the other one needs its gradient, as in PyTorch.
     """
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         return a.numpy() @ b.numpy()
 
     @staticmethod

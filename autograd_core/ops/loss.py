@@ -98,15 +98,15 @@ def cross_entropy(
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    if logits.ndim != 2 or target.ndim != 1 or target.shape[0] != logits.shape[0]:
+    z, t = logits.numpy(), target.numpy()
+    if z.ndim != 2 or t.ndim != 1 or t.shape[0] != z.shape[0]:
         raise ValueError(
             f"cross_entropy expects logits of shape (N, C) and targets of shape (N,), got "
-            f"{tuple(logits.shape)} and {tuple(target.shape)}"
+            f"{z.shape} and {t.shape}"
         )
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"class-index targets must be integers, got {target.dtype}; use .long()")
-    t = target.numpy()
-    classes = logits.shape[1]
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"class-index targets must be integers, got {t.dtype}; use .long()")
+    classes = z.shape[1]
     low, high = (t.min(), t.max()) if t.size else (0, -1)
     if low < 0 or high >= classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= classes))

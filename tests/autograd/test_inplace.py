@@ -391,6 +391,24 @@ def test_changing_a_tensor_no_backward_needs_is_fine():
     assert x.grad.tolist() == [3.0, 3.0]
 
 
+def test_matmul_saves_an_operand_only_when_the_other_needs_its_gradient():
+    """As in PyTorch: for x @ w with a constant x, backward needs x but not w, so an update of
+    w in place before backward is fine; with x requiring grad too, it is refused."""
+    x = ag.tensor([[1.0, 2.0]])
+    w = ag.tensor([[3.0], [4.0]], requires_grad=True)
+    y = x @ w
+    with ag.no_grad():
+        w.sub_(1.0)
+    y.sum().backward()
+    assert w.grad.tolist() == [[1.0], [2.0]]
+    x.requires_grad_()
+    z = x @ w
+    with ag.no_grad():
+        w.sub_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation: MatMulBackward0"):
+        z.sum().backward()
+
+
 @pytest.mark.parametrize(
     "name", ["mul_", "div_", "pow_", "copy_", "addcmul_", "setitem_slice", "view_in_place"]
 )
