@@ -52,13 +52,17 @@ def _fit_gradient(node, index: int, grad, shape: tuple, dtype) -> Tensor:
             "return Tensors (or None)"
         )
     if grad._data.shape != shape:
-        if _sum_to_axes(grad._data.shape, shape) is None:
+        axes = _sum_to_axes(grad._data.shape, shape)
+        if axes is None:
             raise RuntimeError(
                 f"the gradient {type(node).__name__}.backward returned for input {index} has shape "
                 f"{grad._data.shape}, which cannot be summed down to the input's shape {shape}: "
                 "it is not a broadcast of it"
             )
-        grad = SumTo.apply(grad, shape)
+        if grad_mode._grad_enabled.get():  # create_graph: the sum joins the graph
+            grad = SumTo.apply(grad, shape)
+        else:  # nothing to record: SumTo's forward, without the node
+            grad = _tensor_from_array(grad._data.sum(axis=axes).reshape(shape))
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad

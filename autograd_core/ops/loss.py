@@ -28,7 +28,8 @@ class CrossEntropy(Function):
         z = logits.numpy()
         t = target.numpy()
         if ignore_index is None:
-            weight = np.full(len(t), 1 / len(t) if reduction == "mean" else 1, dtype=z.dtype)
+            weight = np.empty(len(t), dtype=z.dtype)
+            weight.fill(1 / len(t) if reduction == "mean" else 1)
         else:
             counted = t != ignore_index
             t = np.where(counted, t, 0)
