@@ -45,15 +45,10 @@ def compare(
     """
     numbers = {name: _calibrate(function, target_seconds) for name, function in contenders.items()}
     samples: dict[str, list[float]] = {name: [] for name in contenders}
-    gc_was_enabled = gc.isenabled()
-    try:
-        for _ in range(rounds):
-            for name, function in contenders.items():
-                gc.collect()
-                samples[name].append(_time_once(function, numbers[name]) / unit_count)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    for _ in range(rounds):
+        for name, function in contenders.items():
+            gc.collect()  # each round starts without garbage left by the previous contender
+            samples[name].append(_time_once(function, numbers[name]) / unit_count)
     best = {name: min(values) for name, values in samples.items()}
     print(f"\n{title}")
     reference = best.get(floor)

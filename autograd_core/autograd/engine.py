@@ -122,7 +122,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=N
                 if edge is None or grad is None:
                     continue
                 target, nr, shape, dtype = edge
-                if type(grad) is not Tensor or grad._data.shape != shape or grad._data.dtype != dtype:
+                if type(grad) is not Tensor or grad._data.shape != shape or grad._data.dtype is not dtype:
                     grad = _fit_gradient(node, index, grad, shape, dtype)
                 if isinstance(target, Tensor):
                     if capture is None or (target, 0) in capture:

@@ -117,7 +117,6 @@ class Function:
     _retained = None  # outputs that called retain_grad(): {output_nr: weakref}
     _trace = None  # the creation traceback, in anomaly mode
     _output_names = None  # names given to output tensors, {output_nr: name} (for graph pictures)
-    _makes_view = False  # True for ops whose outputs share the input's memory (see current_grad_fn)
 
     @staticmethod
     def forward(ctx, *args):
@@ -273,9 +272,7 @@ def _record(cls, ctx, args):
     for arg in args:
         if isinstance(arg, Tensor):
             if arg._requires_grad:
-                node = arg.grad_fn
-                if node is not None and node._makes_view:
-                    node = current_grad_fn(arg)
+                node = arg.grad_fn if arg._view_of is None else current_grad_fn(arg)
                 data = arg._data
                 edges.append((arg if node is None else node, arg._output_nr, data.shape, data.dtype))
                 needs.append(True)

@@ -500,7 +500,7 @@ class ReluBackward(Function):
     @staticmethod
     def forward(ctx, grad, out):
         ctx.positive = out.numpy() > 0
-        return np.multiply(grad.numpy(), ctx.positive, dtype=grad.dtype)
+        return grad.numpy() * ctx.positive
 
     @staticmethod
     def backward(ctx, grad_grad):

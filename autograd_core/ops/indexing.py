@@ -33,8 +33,6 @@ class GetItem(Function):
     """``a[index]``; the gradient is scattered back to the indexed positions (added where
     an integer array repeats a position)."""
 
-    _makes_view = True  # for basic indices (the result is then a NumPy view)
-
     @staticmethod
     def forward(ctx, a, index):
         ctx.index = index

@@ -37,8 +37,6 @@ def _shares_version(
 class Reshape(Function):
     """The same elements in a new shape; the gradient is reshaped back."""
 
-    _makes_view = True
-
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = shape
@@ -53,8 +51,6 @@ class Reshape(Function):
 class Permute(Function):
     """Reorders dimensions; the gradient is permuted by the inverse order."""
 
-    _makes_view = True
-
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -67,8 +63,6 @@ class Permute(Function):
 
 class Expand(Function):
     """Broadcasts to a larger shape without copying; the gradient is summed back."""
-
-    _makes_view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -391,8 +385,6 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
 class Unbind(Function):
     """The slices along ``dim`` as separate tensors (views), in one node: the gradient stacks
     the slices' gradients back (the engine supplies zeros for slices that got none)."""
-
-    _makes_view = True
 
     @staticmethod
     def forward(ctx, a, dim):

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from autograd_core.autograd import gradcheck
 from tests.helpers import check_gradient, check_second_order
 
 
@@ -389,6 +390,36 @@ def test_changing_a_tensor_no_backward_needs_is_fine():
     a.add_(5.0)
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("make_view", ["slice", "unsqueeze", "view_of_view", "double_transpose"])
+def test_a_view_changed_in_place_then_its_base_changed_in_place(make_view):
+    """The view's own in-place change goes into its base's history; the base's later change
+    then makes the view, in the graph, a view of the base's newest history (a regression:
+    the view kept the node of its own change and missed the base's)."""
+    views = {
+        "slice": lambda t: t[0:2],
+        "unsqueeze": lambda t: t.unsqueeze(0),
+        "view_of_view": lambda t: t.unsqueeze(0)[0],
+        "double_transpose": lambda t: t.t().t(),
+    }
+    w1 = np.linspace(-1, 1, 6).reshape(2, 3)
+    w2 = np.linspace(0, 2, 6).reshape(2, 3)
+
+    def program(module, leaf):
+        base = leaf * 1
+        view = views[make_view](base)
+        view.add_(leaf.tanh())
+        base.add_(leaf.tanh())
+        return (base * module.tensor(w1)).sum() + (view * module.tensor(w2).reshape(view.shape)).sum()
+
+    values = np.random.default_rng(0).normal(size=(2, 3))
+    assert gradcheck(lambda leaf: program(ag, leaf), (ag.tensor(values, requires_grad=True),))
+    torch = pytest.importorskip("torch")
+    ours, theirs = ag.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    program(ag, ours).backward()
+    program(torch, theirs).backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
 
 
 def test_matmul_saves_an_operand_only_when_the_other_needs_its_gradient():
