@@ -131,7 +131,6 @@ class Function:
     def apply(cls, *args):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record the node."""
         ctx = object.__new__(cls)
-        ctx._saved = None
         if grad_mode._grad_enabled.get():
             for arg in args:
                 if isinstance(arg, Tensor) and arg._requires_grad:
@@ -261,6 +260,7 @@ def current_grad_fn(tensor: Tensor):
 
 def _record(cls, ctx, args):
     """Run ``forward`` without recording inside it, then link ``ctx`` into the graph."""
+    ctx._saved = None  # until forward calls save_for_backward
     token = grad_mode._grad_enabled.set(False)
     try:
         out = cls.forward(ctx, *args)

@@ -22,8 +22,8 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = grad @ b.mT if ctx.needs_input_grad[0] else None
-        grad_b = a.mT @ grad if ctx.needs_input_grad[1] else None
+        grad_a = MatMul.apply(grad, b.mT) if ctx.needs_input_grad[0] else None  # grad @ bᵀ
+        grad_b = MatMul.apply(a.mT, grad) if ctx.needs_input_grad[1] else None  # aᵀ @ grad
         return grad_a, grad_b
 
 
