@@ -327,7 +327,7 @@ class Tensor:
         For a scalar the seed gradient is 1; otherwise pass ``gradient`` (same shape), the
         vector of the vector-Jacobian product.
         """
-        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor too after backward."""

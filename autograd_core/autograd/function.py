@@ -337,6 +337,9 @@ def _pack_saved(to_save: tuple, outputs: tuple, returned: tuple) -> tuple:
     """
     packed = []
     for item in to_save:
+        if item is None:  # a slot left empty (e.g. an operand no gradient needs)
+            packed.append((None, None, None))
+            continue
         data = item._data if isinstance(item, Tensor) else item
         for index, output in enumerate(outputs):
             if data is output._data or item is returned[index]:
@@ -348,7 +351,7 @@ def _pack_saved(to_save: tuple, outputs: tuple, returned: tuple) -> tuple:
                 counter = item._version_counter
                 packed.append((item, counter, counter[0]))
             else:
-                packed.append((None if item is None else np.asarray(item), None, None))
+                packed.append((np.asarray(item), None, None))
     return tuple(packed)
 
 
