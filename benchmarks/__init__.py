@@ -1,10 +1,10 @@
 """Speed benchmarks: ``python -m benchmarks.run`` (see ``run.py``).
 
-Every contender runs its linear algebra on one CPU thread (NumPy's OpenBLAS here, and
-PyTorch via ``torch.set_num_threads(1)`` in each benchmark): the ratios then compare the work
-and the per-operation overhead of the contenders, not how a BLAS spreads small products over
-the cores of a small, shared machine (where a second thread often waits for the first).
-Set these variables before starting Python to measure something else.
+Every contender runs its linear algebra on one CPU thread by default (NumPy's OpenBLAS, and
+PyTorch with as many threads as ``OPENBLAS_NUM_THREADS`` says; the RNN benchmark keeps PyTorch
+on one thread, its best case): the ratios then compare the work and the per-operation
+overhead of the contenders, not how a BLAS spreads small products over the cores of a small,
+shared machine. Set ``OPENBLAS_NUM_THREADS`` before starting Python to measure with more.
 """
 
 import os

@@ -157,8 +157,6 @@ def torch_step_factory(torch, weights, x, y):
 
 def main() -> dict:
     torch = torch_or_none()
-    if torch is not None:
-        torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     weights = _initial_weights(rng)
     x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)

@@ -96,8 +96,6 @@ def torch_step_factory(torch, weights, x, y):
 def main() -> dict:
     results = {}
     torch = torch_or_none()
-    if torch is not None:
-        torch.set_num_threads(1)
     for batch in (128, 8):
         rng = np.random.default_rng(0)
         weights = _initial_weights(rng)

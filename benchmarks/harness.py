@@ -10,6 +10,7 @@ the same arithmetic written by hand in NumPy with no graph.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable
 
@@ -59,9 +60,11 @@ def compare(
 
 
 def torch_or_none():
-    """PyTorch if installed (an optional peer), else None."""
+    """PyTorch if installed (an optional peer), else None. It gets as many threads as NumPy's
+    BLAS (``OPENBLAS_NUM_THREADS``, 1 unless set before the benchmarks start)."""
     try:
         import torch
     except ImportError:
         return None
+    torch.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", "1")))
     return torch
