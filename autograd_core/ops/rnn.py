@@ -6,7 +6,8 @@ one matrix product for the whole sequence and is done by the caller with Tensor 
 is left is the recurrence, and each primitive here runs it for one layer and one direction:
 
 - ``RNNSequence``   h_t = act(xw_t + h_{t-1} W_hhᵀ), act = tanh or relu
-- ``LSTMSequence``  gates i, f, g, o; c_t = f ⊙ c_{t-1} + i ⊙ g; h_t = o ⊙ tanh(c_t)
+- ``LSTMSequence``  gates i, f, g, o; c_t = f ⊙ c_{t-1} + i ⊙ g; h_t = o ⊙ tanh(c_t), or, with a
+  projection, h_t = W_hr (o ⊙ tanh(c_t))
 - ``GRUSequence``   gates r, z, n; h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
 
 (the biases b_hh of RNN and LSTM are added into ``xw``; GRU's sits inside r ⊙ (h W_hnᵀ + b_hn)
@@ -40,7 +41,8 @@ def _previous(states: Tensor, initial: Tensor) -> Tensor:
 
 
 def _recurrent_weight_grad(grad_pre: Tensor, previous: Tensor) -> Tensor:
-    """dL/dW_hh = Σ_t Σ_b grad_pre[t, b]ᵀ previous[t, b]: one matrix product over all steps."""
+    """dL/dW = Σ_t Σ_b grad_pre[t, b]ᵀ previous[t, b] for a weight W applied at every step
+    (W_hh to the previous state, W_hr to the LSTM's cell output): one matrix product over all steps."""
     steps, batch = previous.shape[:2]
     return grad_pre.reshape(steps * batch, -1).T @ previous.reshape(steps * batch, -1)
 
@@ -91,23 +93,26 @@ class RNNSequence(Function):
 
 
 class LSTMSequence(Function):
-    """The LSTM recurrence; returns all hidden states and all cell states, each (T, B, H).
+    """The LSTM recurrence; returns all hidden states (T, B, P) and all cell states (T, B, H).
 
     gates = xw_t + h_{t-1} W_hhᵀ split into (i, f, g, o) (PyTorch's order), i, f, o = σ(·),
-    g = tanh(·); c_t = f ⊙ c_{t-1} + i ⊙ g; h_t = o ⊙ tanh(c_t).
+    g = tanh(·); c_t = f ⊙ c_{t-1} + i ⊙ g; m_t = o ⊙ tanh(c_t); h_t = m_t, or h_t = m_t W_hrᵀ
+    with a projection W_hr (P, H) (then W_hh is (4H, P) and the hidden state has P < H entries).
 
-    backward: dh_t = dL/dh_t + dgates_{t+1} W_hh; dc_t = dL/dc_t + dc_{t+1} ⊙ f_{t+1} +
-    dh_t ⊙ o ⊙ (1 - tanh² c_t); dgates_t = (dc ⊙ g ⊙ σ'_i, dc ⊙ c_{t-1} ⊙ σ'_f, dc ⊙ i ⊙ tanh'_g,
-    dh ⊙ tanh c_t ⊙ σ'_o); dL/dxw_t = dgates_t; dL/dW_hh = Σ_t dgates_tᵀ h_{t-1}.
+    backward: dh_t = dL/dh_t + dgates_{t+1} W_hh; dm_t = dh_t (or dh_t W_hr);
+    dc_t = dL/dc_t + dc_{t+1} ⊙ f_{t+1} + dm_t ⊙ o ⊙ (1 - tanh² c_t);
+    dgates_t = (dc ⊙ g ⊙ σ'_i, dc ⊙ c_{t-1} ⊙ σ'_f, dc ⊙ i ⊙ tanh'_g, dm ⊙ tanh c_t ⊙ σ'_o);
+    dL/dxw_t = dgates_t; dL/dW_hh = Σ_t dgates_tᵀ h_{t-1}; dL/dW_hr = Σ_t dh_tᵀ m_t.
     """
 
     @staticmethod
-    def forward(ctx, xw, h0, c0, w_hh):
+    def forward(ctx, xw, h0, c0, w_hh, w_hr):
         inputs = xw.numpy()
         weight_t = w_hh.numpy().T
-        hidden = weight_t.shape[0]
-        hs = np.empty(inputs.shape[:2] + (hidden,), dtype=inputs.dtype)
-        cs = np.empty_like(hs)
+        hidden = inputs.shape[2] // 4
+        projection_t = None if w_hr is None else w_hr.numpy().T
+        hs = np.empty(inputs.shape[:2] + (weight_t.shape[0],), dtype=inputs.dtype)
+        cs = np.empty(inputs.shape[:2] + (hidden,), dtype=inputs.dtype)
         h, c = h0.numpy(), c0.numpy()
         for t in range(inputs.shape[0]):
             gates = h @ weight_t
@@ -120,13 +125,17 @@ class LSTMSequence(Function):
             np.multiply(f, cs[t - 1] if t else c0.numpy(), out=c)
             c += i * g
             h = hs[t]
-            np.multiply(o, np.tanh(c), out=h)
-        ctx.save_for_backward(hs, cs, xw, h0, c0, w_hh)
+            if projection_t is None:
+                np.multiply(o, np.tanh(c), out=h)
+            else:
+                np.matmul(o * np.tanh(c), projection_t, out=h)
+        ctx.save_for_backward(hs, cs, xw, h0, c0, w_hh, *(() if w_hr is None else (w_hr,)))
         return hs, cs
 
     @staticmethod
     def backward(ctx, grad_hs, grad_cs):
-        hs, cs, xw, h0, c0, w_hh = ctx.saved_tensors
+        hs, cs, xw, h0, c0, w_hh, *projection = ctx.saved_tensors
+        w_hr = projection[0] if projection else None
         h_prev, c_prev = _previous(hs, h0), _previous(cs, c0)
         i, f, g, o = (xw + h_prev @ w_hh.T).chunk(4, -1)
         i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
@@ -138,18 +147,24 @@ class LSTMSequence(Function):
         forgets = f.unbind(0)
         grads_h, grads_c = grad_hs.unbind(0), grad_cs.unbind(0)
         grad_gates = [None] * len(grads_h)
+        grads_hidden = [None] * len(grads_h)
         dh_next = dc_next = None
         for t in reversed(range(len(grads_h))):
             dh = grads_h[t] if dh_next is None else grads_h[t] + dh_next
-            dc = grads_c[t] + dh * to_cell[t]
+            grads_hidden[t] = dh
+            dm = dh if w_hr is None else dh @ w_hr
+            dc = grads_c[t] + dm * to_cell[t]
             if dc_next is not None:
                 dc = dc + dc_next
-            grad_gates[t] = cat([dc, dc, dc, dh], -1) * factors[t]
+            grad_gates[t] = cat([dc, dc, dc, dm], -1) * factors[t]
             dh_next = grad_gates[t] @ w_hh
             dc_next = dc * forgets[t]
         grad_xw = stack(grad_gates)
         grad_w = _recurrent_weight_grad(grad_xw, h_prev) if ctx.needs_input_grad[3] else None
-        return grad_xw, dh_next, dc_next, grad_w
+        grad_w_hr = None
+        if w_hr is not None and ctx.needs_input_grad[4]:
+            grad_w_hr = _recurrent_weight_grad(stack(grads_hidden), o * tanh_c)
+        return grad_xw, dh_next, dc_next, grad_w, grad_w_hr
 
 
 class GRUSequence(Function):
@@ -218,16 +233,23 @@ class GRUSequence(Function):
         return grad_xw, carried, grad_w, grad_b
 
 
-def _check_sequence(name: str, xw: Tensor, h0: Tensor, w_hh: Tensor, gates: int) -> None:
-    hidden = w_hh.shape[1]
+def _check_sequence(
+    name: str, xw: Tensor, h0: Tensor, w_hh: Tensor, gates: int, hidden: int | None = None
+) -> None:
+    """xw (T, B, gates·H), W_hh (gates·H, S), h0 (B, S), with S = W_hh's columns the state's size and
+    H = ``hidden`` the gates' size (S unless an LSTM projects its hidden state to S = P < H)."""
+    state = w_hh.shape[1]
+    hidden = state if hidden is None else hidden
     if xw.ndim != 3 or xw.shape[2] != gates * hidden or w_hh.shape[0] != gates * hidden:
+        columns = "H" if hidden == state else "P"
         raise RuntimeError(
-            f"{name}: expected input projections (T, B, {gates}·H) and W_hh ({gates}·H, H), got "
+            f"{name}: expected input projections (T, B, {gates}·H) and W_hh ({gates}·H, {columns}), got "
             f"{tuple(xw.shape)} and {tuple(w_hh.shape)}"
         )
-    if tuple(h0.shape) != (xw.shape[1], hidden):
+    if tuple(h0.shape) != (xw.shape[1], state):
+        size = "hidden" if hidden == state else "proj_size"
         raise RuntimeError(
-            f"{name}: expected the initial hidden state of shape {(xw.shape[1], hidden)} (batch, hidden), "
+            f"{name}: expected the initial hidden state of shape {(xw.shape[1], state)} (batch, {size}), "
             f"got {tuple(h0.shape)}"
         )
 
@@ -247,15 +269,36 @@ def rnn_sequence(xw: Tensor, h0: Tensor, w_hh: Tensor, nonlinearity: str = "tanh
     return RNNSequence.apply(xw, h0, w_hh, nonlinearity)
 
 
-def lstm_sequence(xw: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor) -> tuple[Tensor, Tensor]:
-    """All hidden and cell states (each (T, B, H)) of an LSTM, given the input projections
-    ``xw`` (T, B, 4H) (biases included) in gate order i, f, g, o."""
-    _check_sequence("lstm_sequence", xw, h0, w_hh, 4)
-    if c0.shape != h0.shape:
+def lstm_sequence(
+    xw: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, w_hr: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """All hidden states (T, B, P) and cell states (T, B, H) of an LSTM, given the input projections
+    ``xw`` (T, B, 4H) (biases included) in gate order i, f, g, o. Without ``w_hr`` P = H and
+    h_t = o ⊙ tanh(c_t); with the projection ``w_hr`` (P, H), h_t = W_hr (o ⊙ tanh(c_t)), and
+    ``w_hh`` is (4H, P), ``h0`` (B, P).
+
+    >>> import autograd_core as ag
+    >>> xw, w_hh, w_hr = ag.randn(5, 2, 16), ag.randn(16, 3), ag.randn(3, 4)
+    >>> hs, cs = lstm_sequence(xw, ag.zeros(2, 3), ag.zeros(2, 4), w_hh, w_hr)
+    >>> hs.shape, cs.shape
+    ((5, 2, 3), (5, 2, 4))
+    """
+    hidden = None
+    if w_hr is not None:
+        if w_hr.ndim != 2 or w_hr.shape[0] != w_hh.shape[1]:
+            raise RuntimeError(
+                f"lstm_sequence: expected the projection W_hr of shape (P, H) with P = {w_hh.shape[1]} "
+                f"(the columns of W_hh {tuple(w_hh.shape)}), got {tuple(w_hr.shape)}"
+            )
+        hidden = w_hr.shape[1]
+    _check_sequence("lstm_sequence", xw, h0, w_hh, 4, hidden)
+    expected = (xw.shape[1], xw.shape[2] // 4)
+    if tuple(c0.shape) != expected:
         raise RuntimeError(
-            f"lstm_sequence: c0 must have the shape of h0 {tuple(h0.shape)}, got {tuple(c0.shape)}"
+            f"lstm_sequence: expected the initial cell state of shape {expected} (batch, hidden), "
+            f"got {tuple(c0.shape)}"
         )
-    return LSTMSequence.apply(xw, h0, c0, w_hh)
+    return LSTMSequence.apply(xw, h0, c0, w_hh, w_hr)
 
 
 def gru_sequence(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None = None) -> Tensor:

@@ -5,7 +5,8 @@ A recurrent layer reads a sequence one step at a time and carries a state from s
 
 - RNN:  h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)   (or relu)
 - LSTM: (i, f, g, o) = (σ, σ, tanh, σ)(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh);
-  c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
+  c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t), or with ``proj_size`` P > 0,
+  h_t = W_hr (o ⊙ tanh(c_t)): a hidden state of P < hidden_size entries
 - GRU:  (r, z) = σ(W_i{r,z} x_t + b_i{r,z} + W_h{r,z} h_{t-1} + b_h{r,z});
   n = tanh(W_in x_t + b_in + r ⊙ (W_hn h_{t-1} + b_hn));  h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
 
@@ -15,8 +16,9 @@ recurrence is one engine node per layer and direction (``autograd_core/ops/rnn.p
 is much faster than a node per step and gives the same numbers as stepping the cell.
 
 Parameter names and layouts are PyTorch's: ``weight_ih_l{k}`` (gates·hidden, input),
-``weight_hh_l{k}`` (gates·hidden, hidden), ``bias_ih_l{k}``, ``bias_hh_l{k}``, with the suffix
-``_reverse`` for the backward direction; gate order i, f, g, o (LSTM) and r, z, n (GRU).
+``weight_hh_l{k}`` (gates·hidden, hidden), ``bias_ih_l{k}``, ``bias_hh_l{k}`` and, for an LSTM
+with projections, ``weight_hr_l{k}`` (proj_size, hidden), with the suffix ``_reverse`` for the
+backward direction; gate order i, f, g, o (LSTM) and r, z, n (GRU).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: parameters per layer and direction, the layer loop,
-    ``batch_first``, dropout between layers, bidirectional layers and initial states."""
+    ``batch_first``, dropout between layers, bidirectional layers and initial states (and the
+    LSTM's projections, ``proj_size``)."""
 
     def __init__(
         self,
@@ -50,6 +53,7 @@ class RNNBase(Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         device=None,
         dtype=None,
     ) -> None:
@@ -69,6 +73,20 @@ class RNNBase(Module):
                 f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
                 stacklevel=2,
             )
+        if not isinstance(proj_size, int) or proj_size < 0:
+            raise ValueError(
+                f"proj_size should be a positive integer or zero to disable projections, got {proj_size!r}"
+            )
+        if proj_size >= hidden_size:
+            raise ValueError(
+                f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
+                f"hidden_size={hidden_size}: choose proj_size < {hidden_size}, or 0 for no projection"
+            )
+        if proj_size > 0 and mode != "LSTM":
+            raise ValueError(
+                f"proj_size argument is only supported for LSTM, not RNN or GRU (mode {mode!r}, "
+                f"proj_size={proj_size})"
+            )
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -77,33 +95,43 @@ class RNNBase(Module):
         self.batch_first = batch_first
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
+        self.proj_size = proj_size
         directions = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size
+        state_size = self._state_size()
         self._flat_weights_names = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else state_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
                 shapes = {
                     "weight_ih": (gate_size, layer_input),
-                    "weight_hh": (gate_size, hidden_size),
+                    "weight_hh": (gate_size, state_size),
                 }
                 if bias:
                     shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
+                if proj_size > 0:
+                    shapes.update(weight_hr=(proj_size, hidden_size))
                 for kind, shape in shapes.items():
                     name = kind + suffix
                     setattr(self, name, Parameter(autograd_core.empty(*shape, dtype=dtype, device=device)))
                     self._flat_weights_names.append(name)
         self.reset_parameters()
 
+    def _state_size(self) -> int:
+        """The size of the hidden state h: proj_size when the LSTM projects it, else hidden_size."""
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
+
     def reset_parameters(self) -> None:
-        """PyTorch's default: every weight and bias ~ U(-1/√hidden_size, 1/√hidden_size)."""
+        """PyTorch's default: every weight (weight_hr too) and bias ~ U(-1/√hidden_size, 1/√hidden_size)."""
         bound = 1.0 / math.sqrt(self.hidden_size)
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -118,10 +146,11 @@ class RNNBase(Module):
 
     # ---------------------------------------------------------------------- running
     def _weights(self, layer: int, direction: int) -> tuple:
+        """(weight_ih, weight_hh, bias_ih, bias_hh, weight_hr) of one layer and direction, None for
+        the ones this layer does not have."""
         suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
-        weights = tuple(getattr(self, name + suffix) for name in names)
-        return weights if self.bias else weights + (None, None)
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+        return tuple(getattr(self, name + suffix, None) for name in names)
 
     def _check_input(self, input: Tensor) -> tuple[Tensor, bool]:
         """The input as (T, B, features), and whether it came without a batch dimension."""
@@ -141,28 +170,30 @@ class RNNBase(Module):
             return input.unsqueeze(1), True
         return (input.transpose(0, 1) if self.batch_first else input), False
 
-    def _initial_state(self, state, x: Tensor, unbatched: bool, label: str) -> Tensor:
+    def _initial_state(self, state, x: Tensor, unbatched: bool, label: str, size: str) -> Tensor:
+        """``state`` checked against (layers·directions, batch, ``size``) — ``size`` names the
+        attribute, hidden_size or proj_size — or zeros of that shape when it is None."""
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, x.shape[1], self.hidden_size)
+        expected = (self.num_layers * directions, x.shape[1], getattr(self, size))
         if state is None:
             return autograd_core.zeros(*expected, dtype=x.dtype)
         if unbatched:
             if state.ndim != 2:
                 raise RuntimeError(
                     f"{type(self).__name__}: for unbatched 2-D input, {label} should also be 2-D "
-                    f"(layers·directions, hidden) but got a {state.ndim}-D tensor"
+                    f"(layers·directions, {size}) but got a {state.ndim}-D tensor"
                 )
             state = state.unsqueeze(1)
         if tuple(state.shape) != expected:
             raise RuntimeError(
                 f"{type(self).__name__}: Expected {label} size {expected} (layers·directions, batch, "
-                f"hidden), got {list(state.shape)}"
+                f"{size}), got {list(state.shape)}"
             )
         return state
 
     def _run_direction(self, x: Tensor, layer: int, direction: int, h0: Tensor, c0):
         """One layer, one direction over the whole sequence: (all h, final h, final c or None)."""
-        w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
         sequence = x.flip(0) if direction == 1 else x
         c_n = None
         if self.mode == "GRU":
@@ -171,7 +202,7 @@ class RNNBase(Module):
             bias = None if b_ih is None else b_ih + b_hh
             projections = F.linear(sequence, w_ih, bias)
             if self.mode == "LSTM":
-                hs, cs = rnn_ops.lstm_sequence(projections, h0, c0, w_hh)
+                hs, cs = rnn_ops.lstm_sequence(projections, h0, c0, w_hh, w_hr)
                 c_n = cs[-1]
             else:
                 hs = rnn_ops.rnn_sequence(
@@ -183,9 +214,9 @@ class RNNBase(Module):
     def _run(self, input: Tensor, h0, c0):
         """The layer stack; returns (output, h_n, c_n or None) in the caller's layout."""
         x, unbatched = self._check_input(input)
-        h0 = self._initial_state(h0, x, unbatched, "hidden")
+        h0 = self._initial_state(h0, x, unbatched, "hidden", "proj_size" if self.proj_size else "hidden_size")
         if self.mode == "LSTM":
-            c0 = self._initial_state(c0, x, unbatched, "cell state")
+            c0 = self._initial_state(c0, x, unbatched, "cell state", "hidden_size")
         directions = 2 if self.bidirectional else 1
         finals_h, finals_c = [], []
         for layer in range(self.num_layers):
@@ -248,8 +279,8 @@ class RNN(RNNBase):
             batch_first,
             dropout,
             bidirectional,
-            device,
-            dtype,
+            device=device,
+            dtype=dtype,
         )
         self.nonlinearity = nonlinearity
 
@@ -263,13 +294,24 @@ class LSTM(RNNBase):
     h_t = o ⊙ tanh(c_t). The cell state c carries information across many steps, its gradient
     scaled only by the forget gate.
 
-    Input as ``RNN``; optional ``(h_0, c_0)``. Returns ``(output, (h_n, c_n))``.
+    With ``proj_size`` P > 0 (an LSTM with projections), h_t = W_hr (o ⊙ tanh(c_t)) with
+    ``weight_hr_l{k}`` (P, hidden_size): the hidden state, the outputs and the input of the next
+    layer have P entries (per direction) instead of hidden_size, ``weight_hh_l{k}`` is
+    (4·hidden_size, P); the cell state keeps hidden_size. P must be smaller than hidden_size.
+
+    Input as ``RNN``; optional ``(h_0, c_0)``: h_0 (layers·directions, N, P or hidden_size), c_0
+    (layers·directions, N, hidden_size). Returns ``(output, (h_n, c_n))`` of the same shapes,
+    output (T, N, directions·(P or hidden_size)).
 
     >>> import autograd_core as ag
     >>> lstm = LSTM(10, 20)
     >>> output, (h_n, c_n) = lstm(ag.randn(5, 3, 10))
     >>> output.shape, c_n.shape
     ((5, 3, 20), (1, 3, 20))
+    >>> projected = LSTM(10, 20, proj_size=4, bidirectional=True)
+    >>> output, (h_n, c_n) = projected(ag.randn(5, 3, 10))
+    >>> output.shape, h_n.shape, c_n.shape
+    ((5, 3, 8), (2, 3, 4), (2, 3, 20))
     """
 
     def __init__(
@@ -281,6 +323,7 @@ class LSTM(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         device=None,
         dtype=None,
     ) -> None:
@@ -293,6 +336,7 @@ class LSTM(RNNBase):
             batch_first,
             dropout,
             bidirectional,
+            proj_size,
             device,
             dtype,
         )
@@ -337,8 +381,8 @@ class GRU(RNNBase):
             batch_first,
             dropout,
             bidirectional,
-            device,
-            dtype,
+            device=device,
+            dtype=dtype,
         )
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
