@@ -760,3 +760,6 @@ avg_pool3d = _pooling_ops.avg_pool3d
 adaptive_avg_pool1d = _pooling_ops.adaptive_avg_pool1d
 adaptive_avg_pool2d = _pooling_ops.adaptive_avg_pool2d
 adaptive_avg_pool3d = _pooling_ops.adaptive_avg_pool3d
+adaptive_max_pool1d = _pooling_ops.adaptive_max_pool1d
+adaptive_max_pool2d = _pooling_ops.adaptive_max_pool2d
+adaptive_max_pool3d = _pooling_ops.adaptive_max_pool3d

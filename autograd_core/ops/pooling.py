@@ -9,6 +9,9 @@
   primitives and their gradients.
 - Adaptive average pooling averages over bins [⌊i·in/out⌋, ⌈(i+1)·in/out⌉): along each
   dimension that is a matrix product with a fixed averaging matrix, written as Tensor matmuls.
+- Adaptive max pooling takes the maximum over the same bins, one spatial dimension at a time
+  (the last first, so that ties go to the first maximum in row-major order, as PyTorch); like
+  max pooling, one node remembers the chosen positions and its backward scatters there.
 """
 
 from __future__ import annotations
@@ -389,6 +392,32 @@ def adaptive_bins(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     return (i * in_size) // out_size, -((-(i + 1) * in_size) // out_size)
 
 
+def _adaptive_output_size(x: Tensor, output_size, n_dims: int, name: str) -> tuple[int, ...]:
+    """Check a batched input and ``output_size`` (an int, None, or a tuple of ints and Nones, None
+    keeping that input size) and return one positive int per spatial dimension."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: input must be a floating-point tensor, got {x.dtype}; use .float()")
+    if any(size == 0 for size in x.shape[2:]):
+        raise RuntimeError(
+            f"{name}: expected input to have non-zero size for non-batch dimensions, but input has "
+            f"shape {tuple(x.shape)} (an adaptive bin needs at least one element)"
+        )
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,)
+    if len(sizes) == 1:
+        sizes = tuple(sizes) * n_dims
+    if len(sizes) != n_dims or not all(
+        size is None or (isinstance(size, (int, np.integer)) and not isinstance(size, bool)) for size in sizes
+    ):
+        raise ValueError(
+            f"{name}: output_size must be an int, None, or a tuple of {n_dims} ints or Nones "
+            f"(None keeps that input size), got {output_size!r}"
+        )
+    sizes = tuple(x.shape[2 + dim] if size is None else int(size) for dim, size in enumerate(sizes))
+    if any(size <= 0 for size in sizes):
+        raise ValueError(f"{name}: output_size must be positive, got {sizes}")
+    return sizes
+
+
 def _averaging_matrix(in_size: int, out_size: int, dtype) -> np.ndarray:
     """(out, in) matrix whose row i averages bin i."""
     start, end = adaptive_bins(in_size, out_size)
@@ -401,18 +430,7 @@ def adaptive_avg_pool(input: Tensor, output_size, n_dims: int, name: str) -> Ten
     """N-d adaptive average pooling: along each spatial dimension, a product with that
     dimension's averaging matrix (Tensor matmuls, so every derivative comes for free)."""
     x, unbatched = _batched(input, n_dims, name)
-    if x.dtype.kind != "f":
-        raise TypeError(f"{name}: input must be a floating-point tensor, got {x.dtype}; use .float()")
-    sizes = (
-        (output_size,) * n_dims if output_size is None or isinstance(output_size, int) else tuple(output_size)
-    )
-    if len(sizes) == 1:
-        sizes = sizes * n_dims
-    if len(sizes) != n_dims:
-        raise ValueError(f"{name}: output_size must be an int or a tuple of {n_dims}, got {output_size}")
-    sizes = tuple(x.shape[2 + dim] if size is None else int(size) for dim, size in enumerate(sizes))
-    if any(size <= 0 for size in sizes):
-        raise ValueError(f"{name}: output_size must be positive, got {sizes}")
+    sizes = _adaptive_output_size(x, output_size, n_dims, name)
     out = x
     for dim, size in enumerate(sizes):
         in_size = x.shape[2 + dim]
@@ -448,3 +466,125 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
     """3-D adaptive average pooling over (N, C, D, H, W)."""
     return adaptive_avg_pool(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+# -------------------------------------------------------------- adaptive max pooling
+@functools.lru_cache(maxsize=256)
+def _bin_table(in_size: int, out_size: int) -> tuple[np.ndarray, bool]:
+    """The input positions of every adaptive bin as an (out, K) table, K the longest bin; a shorter
+    bin repeats its last position (a repeat comes after the original, so it never wins a tie).
+    Also whether neighbouring bins share positions. Cached: treat the table as read-only."""
+    start, end = adaptive_bins(in_size, out_size)
+    width = int((end - start).max())
+    table = np.minimum(start[:, None] + np.arange(width), end[:, None] - 1).astype(np.int64)
+    return table, bool(np.any(start[1:] < end[:-1]))
+
+
+def _bin_max_along(
+    values: np.ndarray, offsets: np.ndarray | None, axis: int, table: np.ndarray, place: int, has_nan: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of every bin along ``axis``, and the offset (within the spatial plane) of the
+    element chosen: the first maximum of the bin, or its last NaN if it holds one (as PyTorch).
+
+    ``offsets`` are the plane offsets already chosen along the later axes (None before the first
+    reduction); ``table`` gives the bins' positions along ``axis``, and ``place`` what one step
+    along ``axis`` adds to a plane offset. One gather (``np.take``) forms every bin at once, an
+    (…, out, K, …) array, and ``argmax`` picks within each: no loop over bins or pixels.
+    """
+    windows = np.take(values, table, axis=axis)
+    chosen = np.expand_dims(np.argmax(windows, axis=axis + 1), axis + 1)
+    if has_nan:
+        is_nan = np.isnan(windows)
+        last_nan = table.shape[1] - 1 - np.argmax(np.flip(is_nan, axis=axis + 1), axis=axis + 1)
+        chosen = np.where(
+            is_nan.any(axis=axis + 1, keepdims=True), np.expand_dims(last_nan, axis + 1), chosen
+        )
+    maxima = np.take_along_axis(windows, chosen, axis=axis + 1).squeeze(axis + 1)
+    bins = np.arange(table.shape[0]).reshape((-1,) + (1,) * (values.ndim - 1 - axis))
+    coordinate = table[bins, chosen.squeeze(axis + 1)]
+    chosen_offsets = coordinate * place
+    if offsets is not None:
+        chosen_offsets += np.take_along_axis(
+            np.take(offsets, table, axis=axis), chosen, axis=axis + 1
+        ).squeeze(axis + 1)
+    return maxima, chosen_offsets
+
+
+class AdaptiveMaxPool(Function):
+    """out = the maximum of each adaptive bin [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) (per dimension);
+    d out / d x = 1 at the chosen element (the bin's first maximum in row-major order), else 0.
+
+    With ``return_indices`` a second output gives the index of each chosen element within its
+    flattened input plane (int64), as PyTorch. backward: the gradient scattered to the chosen
+    positions (added where bins overlap, which happens when the sizes do not divide).
+    """
+
+    @staticmethod
+    def forward(ctx, x, out_size, return_indices):
+        data = x.numpy()
+        has_nan = bool(np.isnan(data).any())
+        values, within, overlapping = data, None, False
+        for dim in reversed(range(len(out_size))):
+            table, shared = _bin_table(data.shape[2 + dim], out_size[dim])
+            place = math.prod(data.shape[3 + dim :])
+            values, within = _bin_max_along(values, within, 2 + dim, table, place, has_nan)
+            overlapping = overlapping or shared
+        plane = math.prod(data.shape[2:])
+        planes = np.arange(data.shape[0] * data.shape[1], dtype=np.int64) * plane
+        ctx.positions = within + planes.reshape(data.shape[:2] + (1,) * len(out_size))
+        ctx.input_shape = data.shape
+        ctx.overlapping = overlapping
+        if return_indices:
+            return values, within
+        return values
+
+    @staticmethod
+    def backward(ctx, grad, *unused_index_grad):
+        return ScatterFlat.apply(grad, ctx.positions, ctx.input_shape, ctx.overlapping), None, None
+
+
+def adaptive_max_pool(
+    input: Tensor, output_size, return_indices: bool, n_dims: int, name: str
+) -> Tensor | tuple[Tensor, Tensor]:
+    """N-d adaptive max pooling: the shared body of ``adaptive_max_pool1d``/``2d``/``3d``."""
+    x, unbatched = _batched(input, n_dims, name)
+    sizes = _adaptive_output_size(x, output_size, n_dims, name)
+    out = AdaptiveMaxPool.apply(x, sizes, return_indices)
+    if unbatched:
+        return tuple(o.squeeze(0) for o in out) if return_indices else out.squeeze(0)
+    return out
+
+
+def adaptive_max_pool1d(
+    input: Tensor, output_size, return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
+    """1-D adaptive max pooling over (N, C, L) to length ``output_size``: output i is the
+    maximum of the bin [⌊i·L/out⌋, ⌈(i+1)·L/out⌉).
+
+    >>> import autograd_core as ag
+    >>> adaptive_max_pool1d(ag.tensor([[[1.0, 5.0, 2.0, 0.0, 3.0]]]), 2, return_indices=True)
+    (tensor([[[5., 3.]]]), tensor([[[1, 4]]]))
+    """
+    return adaptive_max_pool(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(
+    input: Tensor, output_size, return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
+    """2-D adaptive max pooling over (N, C, H, W) to ``output_size`` (an int, or a pair in which
+    None keeps that size): output (i, j) is the maximum over rows [⌊i·H/h⌋, ⌈(i+1)·H/h⌉),
+    columns likewise. With ``return_indices`` also the index of each maximum within its
+    flattened H·W plane.
+
+    >>> import autograd_core as ag
+    >>> adaptive_max_pool2d(ag.randn(2, 8, 7, 9), (3, None)).shape
+    (2, 8, 3, 9)
+    """
+    return adaptive_max_pool(input, output_size, return_indices, 2, "adaptive_max_pool2d")
+
+
+def adaptive_max_pool3d(
+    input: Tensor, output_size, return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
+    """3-D adaptive max pooling over (N, C, D, H, W)."""
+    return adaptive_max_pool(input, output_size, return_indices, 3, "adaptive_max_pool3d")

@@ -1,5 +1,5 @@
-"""Pooling layers: ``MaxPool1d``/``2d``/``3d``, ``AvgPool1d``/``2d``/``3d`` and
-``AdaptiveAvgPool1d``/``2d``/``3d``.
+"""Pooling layers: ``MaxPool1d``/``2d``/``3d``, ``AvgPool1d``/``2d``/``3d``,
+``AdaptiveAvgPool1d``/``2d``/``3d`` and ``AdaptiveMaxPool1d``/``2d``/``3d``.
 
 Pooling summarises each window of a feature map by one number (its maximum, or its mean), which
 shrinks the map and makes the features tolerant to small shifts. No parameters. The arithmetic
@@ -182,3 +182,42 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """Averages (N, C, D, H, W) inputs into an ``output_size`` grid of bins."""
 
     _function = staticmethod(F.adaptive_avg_pool3d)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor):
+        return self._function(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """The maximum of each of ``output_size`` bins of (N, C, L) inputs, whatever L is."""
+
+    _function = staticmethod(F.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """The maximum of each bin of an ``output_size`` grid over (N, C, H, W) inputs, whatever H
+    and W are (None keeps that size); bin (i, j) covers rows [⌊i·H/h⌋, ⌈(i+1)·H/h⌉), columns
+    likewise. The gradient flows to the first maximum of each bin only; ``return_indices`` also
+    gives its index within the flattened H·W plane.
+
+    >>> import autograd_core as ag
+    >>> AdaptiveMaxPool2d((2, 3))(ag.randn(4, 16, 9, 10)).shape
+    (4, 16, 2, 3)
+    """
+
+    _function = staticmethod(F.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """The maximum of each bin of an ``output_size`` grid over (N, C, D, H, W) inputs."""
+
+    _function = staticmethod(F.adaptive_max_pool3d)
