@@ -75,11 +75,27 @@ def _creation_site() -> tuple | None:
     frames by construction.
     """
     frame = sys._getframe(3)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRS):
+    while frame is not None:
+        code = frame.f_code
+        library = _LIBRARY_FILES.get(code.co_filename)
+        if library is None:
+            library = _remember_library_file(code.co_filename)
+        if not library:
+            return code, frame.f_lasti
         frame = frame.f_back
-    if frame is None:
-        return None
-    return frame.f_code, frame.f_lasti
+    return None
+
+
+def _remember_library_file(filename: str) -> bool:
+    """Whether ``filename`` lies in the library's folders, remembered per file name: a
+    dictionary lookup is many times cheaper than ``str.startswith`` with a tuple."""
+    library = filename.startswith(_PACKAGE_DIRS)
+    if len(_LIBRARY_FILES) < 100_000:  # a notebook makes a new file name per cell
+        _LIBRARY_FILES[filename] = library
+    return library
+
+
+_LIBRARY_FILES: dict[str, bool] = {}  # file name -> whether it is library code
 
 
 def creation_site(node) -> tuple[str, int] | None:
