@@ -3,7 +3,8 @@
 Every function computes with Tensor operations only, so every one is differentiable (to any
 order its operations allow). A module such as ``nn.Linear`` holds the parameters and calls the
 function here. Where a composition would be unstable or slow, the engine has a fused primitive
-(``linear``, ``softplus``, ``binary_cross_entropy``, the class-index ``cross_entropy``).
+(``linear``, ``softplus``, ``binary_cross_entropy``, the class-index ``cross_entropy``,
+``embedding``'s lookup).
 
 >>> import autograd_core as ag
 >>> import nn.functional as F
@@ -19,6 +20,7 @@ import warnings
 
 import autograd_core
 from autograd_core import Tensor
+from autograd_core.ops import embedding as _embedding_ops
 from autograd_core.ops import loss as _loss_ops
 from autograd_core.ops import nn_ops as _nn_ops
 from autograd_core.ops.nn_ops import linear as linear  # the fused x Wᵀ + b, re-exported
@@ -353,12 +355,25 @@ def embedding(
     padding_idx: int | None = None,
     max_norm: float | None = None,
     norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
 ) -> Tensor:
     """Rows of ``weight`` picked by the integer ``input``: output shape ``input.shape + (dim,)``.
 
     The row at ``padding_idx`` gets no gradient. With ``max_norm``, the rows looked up are first
-    rescaled in place to norm at most ``max_norm``, as PyTorch.
+    rescaled in place to norm at most ``max_norm``, as PyTorch. With ``scale_grad_by_freq``, the
+    gradient of each row is divided by how often its index occurs in ``input``. ``sparse=True``
+    is not supported (tensors here are dense): use ``sparse=False``, which gives the same values.
+
+    >>> import autograd_core as ag
+    >>> weight = ag.tensor([[0.0, 1.0], [2.0, 3.0]], requires_grad=True)
+    >>> embedding(ag.tensor([1, 1, 0]), weight, scale_grad_by_freq=True).sum().backward()
+    >>> weight.grad
+    tensor([[1., 1.],
+            [1., 1.]])
     """
+    if sparse:
+        raise _sparse_gradient_error("embedding")
     if input.dtype.kind not in "iu":
         raise TypeError(f"embedding indices must be integers (int64), got {input.dtype}; use .long()")
     num_embeddings = weight.shape[0]
@@ -371,11 +386,14 @@ def embedding(
         padding_idx += num_embeddings
     if max_norm is not None:
         _renormalize_rows(weight, input, max_norm, norm_type)
-    rows = weight[input]
-    if padding_idx is None:
-        return rows
-    counted = (input != padding_idx).unsqueeze(-1)
-    return autograd_core.where(counted, rows, rows.detach())
+    return _embedding_ops.embedding_lookup(weight, input, padding_idx, scale_grad_by_freq)
+
+
+def _sparse_gradient_error(name: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"{name}: sparse=True asks for sparse gradients, which are not supported (autograd_core has "
+        "dense tensors only); use sparse=False, which computes the same values with a dense gradient"
+    )
 
 
 def _renormalize_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:

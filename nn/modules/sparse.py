@@ -15,7 +15,10 @@ class Embedding(Module):
     """``weight`` of shape (num_embeddings, embedding_dim), initialised N(0, 1); the output for
     integer indices of shape S is the rows they pick, of shape S + (embedding_dim,).
 
-    The row at ``padding_idx`` starts at zero and gets no gradient.
+    The row at ``padding_idx`` starts at zero and gets no gradient. ``max_norm`` rescales the
+    rows looked up (in place) to at most that ``norm_type``-norm. With ``scale_grad_by_freq``
+    each row's gradient is divided by how often its index occurs in the mini-batch. Gradients
+    are dense: ``sparse=True`` raises (``sparse=False`` gives the same values).
 
     >>> import autograd_core as ag
     >>> table = Embedding(10, 3)
@@ -30,12 +33,16 @@ class Embedding(Module):
         padding_idx: int | None = None,
         max_norm: float | None = None,
         norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
         _weight: Tensor | None = None,
         _freeze: bool = False,
         device=None,
         dtype=None,
     ) -> None:
         super().__init__()
+        if sparse:
+            raise F._sparse_gradient_error("Embedding")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
@@ -49,6 +56,8 @@ class Embedding(Module):
         self.padding_idx = padding_idx
         self.max_norm = max_norm
         self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
         if _weight is None:
             self.weight = Parameter(
                 autograd_core.empty(num_embeddings, embedding_dim, dtype=dtype, device=device),
@@ -70,7 +79,15 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0.0
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
+        return F.embedding(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+        )
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -80,6 +97,8 @@ class Embedding(Module):
             text += f", max_norm={self.max_norm}"
         if self.norm_type != 2:
             text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
         return text
 
     @classmethod
@@ -90,11 +109,32 @@ class Embedding(Module):
         padding_idx: int | None = None,
         max_norm: float | None = None,
         norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
     ) -> Embedding:
-        """An Embedding holding ``embeddings`` (rows, dim); frozen (no gradient) by default."""
+        """An Embedding holding ``embeddings`` (rows, dim); frozen (no gradient) by default. The
+        other options are the constructor's; the ``padding_idx`` row is kept as given.
+
+        >>> import autograd_core as ag
+        >>> table = Embedding.from_pretrained(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), scale_grad_by_freq=True)
+        >>> table
+        Embedding(2, 2, scale_grad_by_freq=True)
+        >>> table(ag.tensor([1]))
+        tensor([[3., 4.]])
+        """
         if embeddings.ndim != 2:
             raise ValueError(
                 f"Embeddings parameter is expected to be 2-dimensional, got shape {tuple(embeddings.shape)}"
             )
         rows, dim = embeddings.shape
-        return cls(rows, dim, padding_idx, max_norm, norm_type, _weight=embeddings, _freeze=freeze)
+        return cls(
+            rows,
+            dim,
+            padding_idx,
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+            sparse,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
