@@ -389,8 +389,8 @@ def embedding(
     return _embedding_ops.embedding_lookup(weight, input, padding_idx, scale_grad_by_freq)
 
 
-def _sparse_gradient_error(name: str) -> NotImplementedError:
-    return NotImplementedError(
+def _sparse_gradient_error(name: str) -> ValueError:
+    return ValueError(
         f"{name}: sparse=True asks for sparse gradients, which are not supported (autograd_core has "
         "dense tensors only); use sparse=False, which computes the same values with a dense gradient"
     )
