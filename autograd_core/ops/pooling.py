@@ -1,9 +1,10 @@
 """Pooling: max, average and adaptive average, over any number of spatial dimensions.
 
 - Max pooling picks, in every window, the first largest element (row-major order within the
-  window, as PyTorch); the gradient goes to that element only. Forward is one ``MaxPool`` node
-  that remembers the chosen positions; its backward scatters the gradient there
-  (``ScatterFlat``), whose backward gathers (``GatherFlat``), and back again: exact to any order.
+  window, as PyTorch), or, if the window holds a NaN, its last NaN (NaN propagates, as PyTorch);
+  the gradient goes to that element only. Forward is one ``MaxPool`` node that remembers the
+  chosen positions; its backward scatters the gradient there (``ScatterFlat``), whose backward
+  gathers (``GatherFlat``), and back again: exact to any order.
 - Average pooling is a depthwise convolution with a kernel of ones, divided by the window size
   (PyTorch's divisor rules for padding and ``ceil_mode``), so it reuses the convolution
   primitives and their gradients.
@@ -44,12 +45,15 @@ def _kernel_slices(geometry: Geometry, out_size: tuple) -> tuple:
 
 
 def _window_max(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> tuple:
-    """Window maxima of a padded input, and for each window the (row-major) kernel offset of its
-    first maximum, as PyTorch breaks ties.
+    """Window maxima of a padded input, and for each window the (row-major) kernel offset of the
+    element chosen as PyTorch chooses it: the first maximum, or the last NaN if the window holds
+    one (PyTorch's scan keeps an element when ``value > best or isnan(value)``).
 
     The maxima come from one ``np.maximum`` per kernel offset, over strided views (a Python loop
-    over kernel offsets, never over pixels). Then the offset of the first maximum counts, for
-    each window, the leading offsets whose element differs from the maximum.
+    over kernel offsets, never over pixels); ``np.maximum`` propagates NaN. Then the offset of the
+    first maximum counts, for each window, the leading offsets whose element differs from the
+    maximum. A NaN differs from everything, so windows whose maximum is NaN (rare: one check of
+    the output finds them) get the offset of their last NaN instead.
     """
     views = [x_padded[index] for index in _kernel_slices(geometry, out_size)]
     best = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
@@ -60,6 +64,9 @@ def _window_max(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> tu
     for view in views[1:-1]:
         not_yet &= view != best
         first += not_yet
+    if np.isnan(best).any():
+        for offset, view in enumerate(views):
+            np.putmask(first, np.isnan(view), offset)
     return best, first
 
 
@@ -67,14 +74,14 @@ def _window_max(x_padded: np.ndarray, geometry: Geometry, out_size: tuple) -> tu
 def _position_plan(input_shape: tuple, geometry: Geometry, out_size: tuple) -> tuple:
     """How a window's first-maximum offset becomes an index into ``x.ravel()``: the base index
     of every window (plane offset + window start), a table from kernel offset to its distance
-    from the window start, and, for padded dimensions, what clipping to the input needs."""
+    from the window start, and, for padded dimensions, what moving into the input needs."""
     spatial = input_shape[2:]
     n_dims = len(spatial)
     planes = np.arange(input_shape[0] * input_shape[1], dtype=np.int64) * math.prod(spatial)
     base = planes.reshape(input_shape[:2] + (1,) * n_dims)
     kernel_offsets = np.array(list(np.ndindex(*geometry.kernel)), dtype=np.int64).reshape(-1, n_dims)
     distances = np.zeros(len(kernel_offsets), dtype=np.int64)
-    clipped = []
+    padded = []
     for dim in range(n_dims):
         place = math.prod(spatial[dim + 1 :])
         before, after = geometry.padding[dim]
@@ -82,23 +89,24 @@ def _position_plan(input_shape: tuple, geometry: Geometry, out_size: tuple) -> t
         starts = starts.reshape((-1,) + (1,) * (n_dims - 1 - dim))
         steps = kernel_offsets[:, dim] * geometry.dilation[dim]
         if before or after:
-            clipped.append((starts, steps, spatial[dim] - 1, place))
+            padded.append((starts, steps, geometry.dilation[dim], place))
         else:
             base = base + starts * place
             distances += steps * place
-    return base, distances, tuple(clipped)
+    return base, distances, tuple(padded)
 
 
 def _flat_positions(first: np.ndarray, input_shape: tuple, geometry: Geometry, out_size: tuple) -> np.ndarray:
-    """Index into ``x.ravel()`` of each window's chosen element. Along a padded dimension the
-    coordinate is clipped to the input (a window of -inf padding only then points at its
-    nearest real element, as PyTorch's index would)."""
-    base, distances, clipped = _position_plan(input_shape, geometry, out_size)
+    """Index into ``x.ravel()`` of each window's chosen element. Only a window of nothing but -inf
+    chooses a padding element (its first offset, in the left padding); it then points at its
+    first real element, a whole number of dilation steps further, where PyTorch's scan starts."""
+    base, distances, padded = _position_plan(input_shape, geometry, out_size)
     first = first.astype(np.intp)  # table lookups with native indices (and no range check: all valid)
     positions = np.take(distances, first, mode="clip")
     positions += base
-    for starts, steps, last, place in clipped:
-        coordinate = np.clip(starts + np.take(steps, first, mode="clip"), 0, last)
+    for starts, steps, dilation, place in padded:
+        coordinate = starts + np.take(steps, first, mode="clip")
+        coordinate = np.where(coordinate < 0, coordinate % dilation, coordinate)
         positions += coordinate * place
     return positions
 
@@ -110,7 +118,8 @@ def _overlapping(geometry: Geometry) -> bool:
 
 
 class MaxPool(Function):
-    """out = max over each window; d out / d x = 1 at the first maximum of the window, else 0.
+    """out = max over each window; d out / d x = 1 at the first maximum of the window (its last
+    NaN if it holds one, the NaN being the maximum), else 0.
 
     With ``return_indices`` a second output gives, per window, the index of the chosen element
     within its (flattened) input plane, as PyTorch. backward: the gradient scattered to the chosen

@@ -23,6 +23,29 @@ def test_max_pool_picks_window_maxima_and_indices():
     )
 
 
+def test_max_pool_layers_propagate_nan_and_point_at_it():
+    nan = float("nan")
+    x = ag.tensor([[[1.0, nan, 3.0, nan, 2.0, 0.0]]], requires_grad=True)
+    out, indices = nn.MaxPool1d(3, return_indices=True)(x)
+    assert np.isnan(out.numpy()).all()
+    np.testing.assert_array_equal(indices.numpy(), [[[1, 3]]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[0.0, 1.0, 0.0, 1.0, 0.0, 0.0]]])
+    # 3-D, a (2, 2, 4) plane, two 2×2×2 windows: the first holds NaNs at plane indices 1 and 8
+    # (the last, 8, wins); the second ties at 3 (the first, index 2, wins)
+    x3 = ag.tensor(
+        [[[[[1.0, nan, 3.0, 3.0], [2.0, 0.0, 3.0, 1.0]], [[nan, 4.0, 0.0, 3.0], [5.0, 6.0, 2.0, 3.0]]]]],
+        requires_grad=True,
+    )
+    out3, indices3 = nn.MaxPool3d(2, return_indices=True)(x3)
+    np.testing.assert_array_equal(out3.numpy(), [[[[[nan, 3.0]]]]])
+    np.testing.assert_array_equal(indices3.numpy(), [[[[[8, 2]]]]])
+    out3.sum().backward()
+    expected_grad = np.zeros((1, 1, 2, 2, 4))
+    expected_grad.reshape(-1)[[8, 2]] = 1.0
+    np.testing.assert_array_equal(x3.grad.numpy(), expected_grad)
+
+
 def test_average_pools():
     x = ag.arange(16.0).reshape(1, 1, 4, 4)
     np.testing.assert_allclose(nn.AvgPool2d(2)(x).numpy(), [[[[2.5, 4.5], [10.5, 12.5]]]])

@@ -14,7 +14,9 @@ from autograd_core.ops import pooling as P
 
 
 def _direct_max_pool(x, kernel, stride, padding, dilation, out_size):
-    """Per output position: the first maximum of the window (row-major) and its plane index."""
+    """Per output position: PyTorch's scan of the window in row-major order, keeping an element
+    when ``value > best or isnan(value)`` (so the first maximum, or the last NaN), and its plane
+    index; a window of nothing but -inf keeps its first real element."""
     n_dims = len(kernel)
     spatial = x.shape[2:]
     values = np.zeros(x.shape[:2] + tuple(out_size))
@@ -29,7 +31,7 @@ def _direct_max_pool(x, kernel, stride, padding, dilation, out_size):
                 ]
                 if all(0 <= q < size for q, size in zip(coordinate, spatial)):
                     value = x[(n, c) + tuple(coordinate)]
-                    if best_index is None or value > best:
+                    if best_index is None or value > best or np.isnan(value):
                         best, best_index = value, int(np.ravel_multi_index(coordinate, spatial))
             values[(n, c) + position] = best
             indices[(n, c) + position] = best_index
@@ -68,6 +70,93 @@ def test_max_pool2d_matches_direct_loop_with_ties(size, kernel, stride, padding,
     np.testing.assert_array_equal(out.numpy(), expected)
     np.testing.assert_array_equal(indices.numpy(), expected_indices)
     assert indices.dtype == ag.int64
+
+
+def _with_nans(rng, shape, nan_fraction=0.3):
+    """Small integers (many ties) with NaNs and a few -inf scattered in: float64."""
+    x = rng.integers(-2, 3, shape).astype(np.float64)
+    draw = rng.uniform(size=shape)
+    x[draw < nan_fraction] = np.nan
+    x[draw > 0.95] = -np.inf
+    return x
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_dims=st.integers(1, 3),
+    size=st.integers(2, 6),
+    kernel=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 1),
+    dilation=st.integers(1, 2),
+    ceil_mode=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_max_pool_with_nans_matches_direct_loop(
+    n_dims, size, kernel, stride, padding, dilation, ceil_mode, seed
+):
+    if 2 * padding > dilation * (kernel - 1) + 1:
+        return
+    out_length = P._pool_size(size, kernel, stride, padding, dilation, ceil_mode)
+    if out_length < 1:
+        return
+    rng = np.random.default_rng(seed)
+    x = _with_nans(rng, (2, 2) + (size,) * n_dims)
+    function = {1: P.max_pool1d, 2: P.max_pool2d, 3: P.max_pool3d}[n_dims]
+    ax = ag.tensor(x, requires_grad=True)
+    out, indices = function(ax, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
+    expected, expected_indices = _direct_max_pool(
+        x,
+        (kernel,) * n_dims,
+        (stride,) * n_dims,
+        (padding,) * n_dims,
+        (dilation,) * n_dims,
+        (out_length,) * n_dims,
+    )
+    np.testing.assert_array_equal(out.numpy(), expected)
+    np.testing.assert_array_equal(indices.numpy(), expected_indices)
+    upstream = rng.standard_normal(out.shape)
+    out.backward(ag.tensor(upstream))
+    expected_grad = np.zeros(x.shape)
+    for plane in np.ndindex(*x.shape[:2]):
+        np.add.at(expected_grad[plane].reshape(-1), expected_indices[plane].ravel(), upstream[plane].ravel())
+    np.testing.assert_array_equal(ax.grad.numpy(), expected_grad)
+
+
+def test_nan_wins_its_window_by_hand():
+    nan = np.nan
+    x = ag.tensor([[[1.0, nan, 3.0, nan, 2.0, 0.0]]], requires_grad=True)
+    out, indices = P.max_pool1d(x, 3, return_indices=True)
+    assert np.isnan(out.numpy()).all() and out.shape == (1, 1, 2)
+    np.testing.assert_array_equal(indices.numpy(), [[[1, 3]]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[0.0, 1.0, 0.0, 1.0, 0.0, 0.0]]])
+    # several NaNs in a window: the last one (row-major) wins, as PyTorch
+    several = ag.tensor([[[nan, 1.0, nan, 3.0, nan, 2.0, nan, nan, nan]]])
+    np.testing.assert_array_equal(P.max_pool1d(several, 3, return_indices=True)[1].numpy(), [[[2, 4, 8]]])
+    # 2-D: window [[nan, 7], [nan, 0]] picks the NaN at (1, 0); window [[5, 5], [5, 4]] the first 5
+    x2 = ag.tensor([[[[nan, 7.0, 5.0, 5.0], [nan, 0.0, 5.0, 4.0]]]], requires_grad=True)
+    out2, indices2 = P.max_pool2d(x2, 2, return_indices=True)
+    np.testing.assert_array_equal(out2.numpy(), [[[[nan, 5.0]]]])
+    np.testing.assert_array_equal(indices2.numpy(), [[[[4, 2]]]])
+    out2.sum().backward()
+    np.testing.assert_array_equal(x2.grad.numpy(), [[[[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]]])
+    # padding: the window [pad, nan, 1] chooses the NaN, not the last real element
+    padded_out, padded_indices = P.max_pool1d(
+        ag.tensor([[[nan, 1.0, 2.0, nan]]]), 3, stride=2, padding=1, ceil_mode=True, return_indices=True
+    )
+    np.testing.assert_array_equal(padded_out.numpy(), [[[nan, nan, nan]]])
+    np.testing.assert_array_equal(padded_indices.numpy(), [[[0, 3, 3]]])
+
+
+def test_all_minus_inf_window_in_dilated_padding_points_at_its_first_real_element():
+    # kernel 3, dilation 2, padding 1: window 0 reads (-1, 1, 3); PyTorch's index is 1, not 0
+    x = ag.full((1, 1, 5), -np.inf, requires_grad=True)
+    out, indices = P.max_pool1d(x, 3, stride=1, padding=1, dilation=2, return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), [[[-np.inf, -np.inf, -np.inf]]])
+    np.testing.assert_array_equal(indices.numpy(), [[[1, 0, 1]]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[1.0, 2.0, 0.0, 0.0, 0.0]]])
 
 
 def test_max_pool_gradient_goes_to_the_first_maximum_only():
@@ -147,6 +236,40 @@ def test_pooling_errors_say_what_to_do():
         P.max_pool2d(ag.randn(4, 4), 2)
     with pytest.raises(ValueError, match="output_size must be positive"):
         P.adaptive_avg_pool2d(x, 0)
+
+
+@pytest.mark.parametrize(
+    "name, shape, kwargs",
+    [
+        ("max_pool1d", (2, 3, 12), dict(kernel_size=3)),
+        ("max_pool1d", (2, 3, 11), dict(kernel_size=3, stride=1)),
+        ("max_pool1d", (2, 3, 11), dict(kernel_size=3, stride=2, padding=1, dilation=2, ceil_mode=True)),
+        ("max_pool1d", (1, 2, 10), dict(kernel_size=4, stride=3, padding=2, ceil_mode=True)),
+        ("max_pool2d", (2, 3, 8, 8), dict(kernel_size=2)),
+        ("max_pool2d", (2, 3, 9, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+        ("max_pool2d", (2, 2, 8, 8), dict(kernel_size=(2, 3), stride=1, dilation=(2, 1))),
+        ("max_pool2d", (1, 2, 7, 9), dict(kernel_size=3, stride=(1, 2), padding=(1, 0), dilation=2)),
+        ("max_pool3d", (1, 2, 6, 6, 6), dict(kernel_size=2)),
+        ("max_pool3d", (1, 2, 5, 6, 5), dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), padding=(1, 1, 0))),
+        ("max_pool3d", (2, 2, 6, 5, 7), dict(kernel_size=2, stride=2, padding=1, dilation=2, ceil_mode=True)),
+    ],
+)
+def test_max_pool_with_nans_and_ties_against_pytorch(name, shape, kwargs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    x = _with_nans(rng, shape)
+    assert np.isnan(x).any() and np.isinf(x).any()
+    tx = torch.tensor(x, requires_grad=True)
+    expected, expected_indices = getattr(torch.nn.functional, name)(tx, return_indices=True, **kwargs)
+    ax = ag.tensor(x, requires_grad=True)
+    out, indices = getattr(P, name)(ax, return_indices=True, **kwargs)
+    assert np.isnan(expected.detach().numpy()).any()
+    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    np.testing.assert_array_equal(indices.numpy(), expected_indices.numpy())
+    upstream = rng.standard_normal(tuple(expected.shape))
+    expected.backward(torch.tensor(upstream))
+    out.backward(ag.tensor(upstream))
+    np.testing.assert_allclose(ax.grad.numpy(), tx.grad.numpy(), rtol=0, atol=1e-12)
 
 
 def test_against_pytorch():
