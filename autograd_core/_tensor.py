@@ -438,23 +438,24 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------ arithmetic
+    # The operators go straight to the shared two-operand helper (one call less per operation).
     def __add__(self, other):
-        return _elementwise.add(self, other)
+        return _elementwise._binary(_elementwise.Add, "add", self, other)
 
     def __radd__(self, other):
-        return _elementwise.add(other, self)
+        return _elementwise._binary(_elementwise.Add, "add", other, self)
 
     def __sub__(self, other):
-        return _elementwise.sub(self, other)
+        return _elementwise._binary(_elementwise.Sub, "sub", self, other)
 
     def __rsub__(self, other):
-        return _elementwise.sub(other, self)
+        return _elementwise._binary(_elementwise.Sub, "sub", other, self)
 
     def __mul__(self, other):
-        return _elementwise.mul(self, other)
+        return _elementwise._binary(_elementwise.Mul, "mul", self, other)
 
     def __rmul__(self, other):
-        return _elementwise.mul(other, self)
+        return _elementwise._binary(_elementwise.Mul, "mul", other, self)
 
     def __truediv__(self, other):
         return _elementwise.div(self, other)
@@ -612,7 +613,7 @@ class Tensor:
         return _elementwise.sigmoid(self)
 
     def relu(self):
-        return _elementwise.relu(self)
+        return _elementwise.Relu.apply(self)
 
     def clamp(self, min=None, max=None):
         return _elementwise.clamp(self, min, max)
