@@ -29,12 +29,15 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class Geometry(NamedTuple):
@@ -164,7 +167,7 @@ class Convolution(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, geometry):
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor | None, geometry: Geometry) -> np.ndarray:
         ctx.geometry = geometry
         cols = im2col(x.numpy(), geometry)
         out = _grouped_weight(weight.numpy(), geometry.groups) @ _grouped_cols(cols, geometry.groups)
@@ -179,7 +182,7 @@ class Convolution(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         saved = ctx.saved_tensors
         x, weight = saved[0], saved[1]
         geometry = ctx.geometry
@@ -203,7 +206,9 @@ class ConvTranspose(Function):
     """
 
     @staticmethod
-    def forward(ctx, y, weight, bias, geometry, spatial):
+    def forward(
+        ctx, y: Tensor, weight: Tensor, bias: Tensor | None, geometry: Geometry, spatial: tuple[int, ...]
+    ) -> np.ndarray:
         ctx.geometry = geometry
         ctx.save_for_backward(y, weight)
         groups = geometry.groups
@@ -218,7 +223,7 @@ class ConvTranspose(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         y, weight = ctx.saved_tensors
         geometry = ctx.geometry
         grad_y = grad_weight = grad_bias = None
@@ -241,7 +246,9 @@ class ConvWeight(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, y, geometry, weight_shape, cols):
+    def forward(
+        ctx, x: Tensor, y: Tensor, geometry: Geometry, weight_shape: tuple[int, ...], cols: np.ndarray | None
+    ) -> np.ndarray:
         ctx.geometry = geometry
         ctx.save_for_backward(x, y)
         groups = geometry.groups
@@ -252,7 +259,7 @@ class ConvWeight(Function):
         return per_sample.sum(axis=0).reshape(weight_shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, y = ctx.saved_tensors
         geometry = ctx.geometry
         grad_x = grad_y = None
@@ -268,7 +275,7 @@ class Unfold(Function):
     ``F.unfold`` layout. Linear; its backward is ``Fold`` (col2im)."""
 
     @staticmethod
-    def forward(ctx, x, geometry):
+    def forward(ctx, x: Tensor, geometry: Geometry) -> np.ndarray:
         ctx.geometry = geometry
         ctx.spatial = x.shape[2:]
         cols = im2col(x.numpy(), geometry)
@@ -276,7 +283,7 @@ class Unfold(Function):
         return cols.reshape(x.shape[0], -1, math.prod(cols.shape[2 + n_dims :]))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return Fold.apply(grad, ctx.geometry, ctx.spatial), None
 
 
@@ -285,19 +292,19 @@ class Fold(Function):
     ``F.fold``. Linear; its backward is ``Unfold`` (im2col)."""
 
     @staticmethod
-    def forward(ctx, cols, geometry, spatial):
+    def forward(ctx, cols: Tensor, geometry: Geometry, spatial: tuple[int, ...]) -> np.ndarray:
         ctx.geometry = geometry
         out_size = out_size_of(tuple(spatial), geometry)
         blocks = cols.numpy().reshape((cols.shape[0], -1) + tuple(geometry.kernel) + out_size)
         return col2im(blocks, tuple(spatial), geometry)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return Unfold.apply(grad, ctx.geometry), None, None
 
 
 # ------------------------------------------------------------------ argument checking
-def expand_param(value, n_dims: int, name: str) -> tuple:
+def expand_param(value: int | Sequence[int], n_dims: int, name: str) -> tuple[int, ...]:
     """An int or a sequence of ``n_dims`` ints as a tuple of ``n_dims`` ints."""
     if isinstance(value, (int, np.integer)):
         return (int(value),) * n_dims
@@ -314,7 +321,12 @@ def _check_positive(values: tuple, name: str) -> None:
         raise ValueError(f"{name} must be positive, got {values}")
 
 
-def conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
+def conv_padding(
+    padding: str | int | tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
     """PyTorch's ``padding`` (int, tuple, 'valid' or 'same') as ``(before, after)`` pairs.
 
     'same' keeps the spatial size (stride 1 only); when dilation·(kernel-1) is odd, the extra
@@ -382,7 +394,14 @@ def _check_windows_fit(name: str, spatial: tuple, geometry: Geometry) -> None:
 
 # ------------------------------------------------------------------------ public API
 def convolution(
-    input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, name: str
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: int | tuple[int, ...],
+    padding: str | int | tuple[int, ...],
+    dilation: int | tuple[int, ...],
+    groups: int,
+    name: str,
 ) -> Tensor:
     """N-d convolution (N = weight.ndim - 2): the shared body of ``conv1d``/``conv2d``/``conv3d``."""
     n_dims = weight.ndim - 2
@@ -397,7 +416,7 @@ def convolution(
     return out.squeeze(0) if unbatched else out
 
 
-def hashable(value):
+def hashable(value: int | str | tuple[int, ...] | list[int] | None) -> int | str | tuple[int, ...] | None:
     """Lists (as users may pass for sizes) as tuples, so the argument can key a cache."""
     return tuple(value) if isinstance(value, list) else value
 
@@ -432,7 +451,13 @@ def _conv_geometry(
 
 
 def conv1d(
-    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups=1
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: str | int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
 ) -> Tensor:
     """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k).
 
@@ -446,7 +471,13 @@ def conv1d(
 
 
 def conv2d(
-    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups=1
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: str | int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
 ) -> Tensor:
     """2-D convolution of input (N, C_in, H, W) with weight (C_out, C_in/groups, kH, kW):
     out[n, o, i, j] = b[o] + Σ_{c, p, q} w[o, c, p, q] · x_pad[n, c, i·s + p·d, j·s + q·d].
@@ -461,7 +492,13 @@ def conv2d(
 
 
 def conv3d(
-    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups=1
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: str | int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
 ) -> Tensor:
     """3-D convolution of input (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
     _check_weight_dims(weight, 3, "conv3d")
@@ -478,7 +515,15 @@ def _check_weight_dims(weight: Tensor, n_dims: int, name: str) -> None:
 
 
 def conv_transpose(
-    input: Tensor, weight: Tensor, bias, stride, padding, output_padding, groups: int, dilation, name: str
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: int | tuple[int, ...],
+    padding: int | tuple[int, ...],
+    output_padding: int | tuple[int, ...],
+    groups: int,
+    dilation: int | tuple[int, ...],
+    name: str,
 ) -> Tensor:
     """N-d transposed convolution: the shared body of ``conv_transpose1d``/``2d``/``3d``.
 
@@ -518,7 +563,14 @@ def conv_transpose(
 
 
 def conv_transpose1d(
-    input: Tensor, weight: Tensor, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, ...] = 1,
 ) -> Tensor:
     """1-D transposed convolution of input (N, C_in, L) with weight (C_in, C_out/groups, k)."""
     _check_weight_dims(weight, 1, "conv_transpose1d")
@@ -528,7 +580,14 @@ def conv_transpose1d(
 
 
 def conv_transpose2d(
-    input: Tensor, weight: Tensor, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, ...] = 1,
 ) -> Tensor:
     """2-D transposed convolution ("deconvolution") of input (N, C_in, H, W) with weight
     (C_in, C_out/groups, kH, kW): the gradient of conv2d with respect to its input.
@@ -545,7 +604,14 @@ def conv_transpose2d(
 
 
 def conv_transpose3d(
-    input: Tensor, weight: Tensor, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, ...] = 1,
 ) -> Tensor:
     """3-D transposed convolution of input (N, C_in, D, H, W) with weight (C_in, C_out/groups, kD, kH, kW)."""
     _check_weight_dims(weight, 3, "conv_transpose3d")
@@ -565,7 +631,13 @@ def _unfold_geometry(kernel_size, dilation, padding, stride) -> Geometry:
     return Geometry(kernel, stride, tuple((p, p) for p in amounts), dilation)
 
 
-def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+def unfold(
+    input: Tensor,
+    kernel_size: int | tuple[int, ...],
+    dilation: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    stride: int | tuple[int, ...] = 1,
+) -> Tensor:
     """im2col: the sliding blocks of a (N, C, H, W) input as columns (N, C·kH·kW, L), L the
     number of block positions. Its adjoint is ``fold``.
 
@@ -580,7 +652,14 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     return out.squeeze(0) if unbatched else out
 
 
-def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+def fold(
+    input: Tensor,
+    output_size: int | tuple[int, ...],
+    kernel_size: int | tuple[int, ...],
+    dilation: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    stride: int | tuple[int, ...] = 1,
+) -> Tensor:
     """col2im: columns (N, C·kH·kW, L) summed back into (N, C, *output_size), each column onto
     the block it describes (overlapping blocks add). The adjoint of ``unfold``.
 

@@ -6,13 +6,24 @@ indexing: repeated positions accumulate gradient) and boolean masks.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._tensor import Tensor, _normalize_dim, _tensor_from_array
 from ..autograd.function import Function
 
+if TYPE_CHECKING:
+    from types import EllipsisType
 
-def to_numpy_index(index):
+    # One item of a NumPy index, and a whole one (what ``to_numpy_index`` returns).
+    NumpyIndexItem = int | slice | EllipsisType | None | np.ndarray
+    NumpyIndex = NumpyIndexItem | tuple[NumpyIndexItem, ...]
+    # What ``a[index]`` accepts: NumPy index items, tensors and (nested) lists, or a tuple of them.
+    Index = NumpyIndexItem | Tensor | list | tuple[NumpyIndexItem | Tensor | list, ...]
+
+
+def to_numpy_index(index: Index) -> NumpyIndex:
     """Tensors inside an index become arrays; lists become integer or boolean arrays."""
     if isinstance(index, tuple):
         return tuple(to_numpy_index(i) for i in index)
@@ -23,7 +34,7 @@ def to_numpy_index(index):
     return index
 
 
-def is_basic(index) -> bool:
+def is_basic(index: NumpyIndex) -> bool:
     """True for ints, slices, None and Ellipsis only: the result is a view, no repeats."""
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
@@ -34,13 +45,13 @@ class GetItem(Function):
     an integer array repeats a position)."""
 
     @staticmethod
-    def forward(ctx, a, index):
+    def forward(ctx, a: Tensor, index: NumpyIndex) -> np.ndarray:
         ctx.index = index
         ctx.input_shape = a.shape
         return a.numpy()[index]
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return IndexAdd.apply(grad, ctx.input_shape, ctx.index), None
 
 
@@ -48,7 +59,7 @@ class IndexAdd(Function):
     """zeros(shape) with ``values`` added at ``index``: the adjoint of ``GetItem``."""
 
     @staticmethod
-    def forward(ctx, values, shape, index):
+    def forward(ctx, values: Tensor, shape: tuple[int, ...], index: NumpyIndex) -> np.ndarray:
         ctx.index = index
         out = np.zeros(shape, dtype=values.dtype)
         if is_basic(index):
@@ -58,11 +69,11 @@ class IndexAdd(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad[ctx.index], None, None
 
 
-def getitem(a: Tensor, index) -> Tensor:
+def getitem(a: Tensor, index: Index) -> Tensor:
     index = to_numpy_index(index)
     try:
         result = GetItem.apply(a, index)
@@ -84,14 +95,14 @@ class IndexPut(Function):
     is the gradient at those positions."""
 
     @staticmethod
-    def forward(ctx, a, value, index):
+    def forward(ctx, a: Tensor, value: Tensor, index: NumpyIndex) -> np.ndarray:
         ctx.index = index
         out = a.numpy().copy()
         out[index] = value.numpy()
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         grad_a = None
         if ctx.needs_input_grad[0]:
             keep = np.ones(grad.shape, dtype=grad.dtype)
@@ -101,7 +112,7 @@ class IndexPut(Function):
         return grad_a, grad_value, None
 
 
-def index_put(a: Tensor, index, value) -> Tensor:
+def index_put(a: Tensor, index: Index, value: Tensor) -> Tensor:
     return IndexPut.apply(a, value, to_numpy_index(index))
 
 
@@ -115,12 +126,12 @@ class Gather(Function):
     """out[i][j] = a[i][index[i][j]] along ``dim`` (PyTorch's gather); backward scatters."""
 
     @staticmethod
-    def forward(ctx, a, dim, index):
+    def forward(ctx, a: Tensor, dim: int, index: np.ndarray) -> np.ndarray:
         ctx.dim, ctx.index, ctx.input_shape = dim, index, a.shape
         return np.take_along_axis(a.numpy()[_index_region(index, dim)], index, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return ScatterAdd.apply(grad, ctx.input_shape, ctx.dim, ctx.index), None, None
 
 
@@ -128,7 +139,7 @@ class ScatterAdd(Function):
     """zeros(shape) with ``src`` added at ``index`` along ``dim``: the adjoint of Gather."""
 
     @staticmethod
-    def forward(ctx, src, shape, dim, index):
+    def forward(ctx, src: Tensor, shape: tuple[int, ...], dim: int, index: np.ndarray) -> np.ndarray:
         ctx.dim, ctx.index = dim, index
         out = np.zeros(shape, dtype=src.dtype)
         grid = list(np.indices(index.shape, sparse=True))
@@ -137,7 +148,7 @@ class ScatterAdd(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return gather(grad, ctx.dim, _tensor_from_array(ctx.index)), None, None, None
 
 

@@ -16,11 +16,16 @@ Either way the version counter goes up. A leaf that requires grad may only be ch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import grad_mode
 from .._tensor import Tensor, _as_array, _tensor_from_array
 from ..autograd.function import current_grad_fn
+
+if TYPE_CHECKING:
+    from .indexing import Index
 
 
 def _must_record(target: Tensor, *others) -> bool:
@@ -132,39 +137,39 @@ def _write(target: Tensor, ufunc, *arrays) -> Tensor:
     return target
 
 
-def add_(target: Tensor, other, alpha=1) -> Tensor:
+def add_(target: Tensor, other: Tensor | float, alpha: float = 1) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target).add(other, alpha=alpha))
     array = _operand(other)
     return _write(target, np.add, array if alpha == 1 else array * alpha)
 
 
-def sub_(target: Tensor, other, alpha=1) -> Tensor:
+def sub_(target: Tensor, other: Tensor | float, alpha: float = 1) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target).sub(other, alpha=alpha))
     array = _operand(other)
     return _write(target, np.subtract, array if alpha == 1 else array * alpha)
 
 
-def mul_(target: Tensor, other) -> Tensor:
+def mul_(target: Tensor, other: Tensor | float) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target) * other)
     return _write(target, np.multiply, _operand(other))
 
 
-def div_(target: Tensor, other) -> Tensor:
+def div_(target: Tensor, other: Tensor | float) -> Tensor:
     if _must_record(target, other):
         return _rebind(target, _snapshot(target) / other)
     return _write(target, np.divide, _operand(other))
 
 
-def pow_(target: Tensor, exponent) -> Tensor:
+def pow_(target: Tensor, exponent: Tensor | float) -> Tensor:
     if _must_record(target, exponent):
         return _rebind(target, _snapshot(target) ** exponent)
     return _write(target, np.power, _operand(exponent))
 
 
-def addcmul_(target: Tensor, tensor1, tensor2, value=1) -> Tensor:
+def addcmul_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1) -> Tensor:
     """target += value · tensor1 · tensor2."""
     if _must_record(target, tensor1, tensor2):
         return _rebind(target, _snapshot(target) + value * tensor1 * tensor2)
@@ -172,7 +177,7 @@ def addcmul_(target: Tensor, tensor1, tensor2, value=1) -> Tensor:
     return _write(target, np.add, product if value == 1 else product * value)
 
 
-def addcdiv_(target: Tensor, tensor1, tensor2, value=1) -> Tensor:
+def addcdiv_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1) -> Tensor:
     """target += value · tensor1 / tensor2."""
     if _must_record(target, tensor1, tensor2):
         return _rebind(target, _snapshot(target) + value * tensor1 / tensor2)
@@ -180,7 +185,7 @@ def addcdiv_(target: Tensor, tensor1, tensor2, value=1) -> Tensor:
     return _write(target, np.add, quotient if value == 1 else quotient * value)
 
 
-def lerp_(target: Tensor, end, weight) -> Tensor:
+def lerp_(target: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """target += weight · (end - target)."""
     if _must_record(target, end, weight):
         old = _snapshot(target)
@@ -189,7 +194,7 @@ def lerp_(target: Tensor, end, weight) -> Tensor:
     return _write(target, np.add, step)
 
 
-def clamp_(target: Tensor, min=None, max=None) -> Tensor:
+def clamp_(target: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None) -> Tensor:
     if _must_record(target, min, max):
         return _rebind(target, _snapshot(target).clamp(min, max))
     np.clip(target._data, min, max, out=target._data)
@@ -219,7 +224,7 @@ def zero_(target: Tensor) -> Tensor:
     return fill_(target, 0)
 
 
-def fill_(target: Tensor, value) -> Tensor:
+def fill_(target: Tensor, value: Tensor | float) -> Tensor:
     if _must_record(target, value):
         return _rebind(target, _replacement(target, value))
     target._data[...] = _operand(value)
@@ -227,7 +232,7 @@ def fill_(target: Tensor, value) -> Tensor:
     return target
 
 
-def copy_(target: Tensor, source) -> Tensor:
+def copy_(target: Tensor, source: Tensor) -> Tensor:
     """Write ``source`` (broadcast) into ``target``; the gradient flows to ``source``."""
     if _must_record(target, source):
         return _rebind(target, _replacement(target, source))
@@ -236,7 +241,7 @@ def copy_(target: Tensor, source) -> Tensor:
     return target
 
 
-def setitem(target: Tensor, index, value) -> None:
+def setitem(target: Tensor, index: Index, value: Tensor | float | np.ndarray) -> None:
     """``target[index] = value``: recorded as ``IndexPut`` when a gradient must flow."""
     from .indexing import index_put, to_numpy_index
 

@@ -127,7 +127,9 @@ class MaxPool(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, geometry, out_size, return_indices):
+    def forward(
+        ctx, x: Tensor, geometry: Geometry, out_size: tuple[int, ...], return_indices: bool
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         data = x.numpy()
         padded = pad_array(data, geometry.padding, -np.inf)
         values, first = _window_max(padded, geometry, out_size)
@@ -141,7 +143,7 @@ class MaxPool(Function):
         return values
 
     @staticmethod
-    def backward(ctx, grad, *unused_index_grad):
+    def backward(ctx, grad: Tensor, *unused_index_grad: Tensor) -> tuple[Tensor | None, ...]:
         return ScatterFlat.apply(grad, ctx.positions, ctx.input_shape, ctx.overlapping), None, None, None
 
 
@@ -150,7 +152,9 @@ class ScatterFlat(Function):
     Linear; its backward gathers from those positions."""
 
     @staticmethod
-    def forward(ctx, values, positions, shape, repeats):
+    def forward(
+        ctx, values: Tensor, positions: np.ndarray, shape: tuple[int, ...], repeats: bool
+    ) -> np.ndarray:
         ctx.positions = positions
         flat_values = values.numpy().ravel()
         size = math.prod(shape)
@@ -162,7 +166,7 @@ class ScatterFlat(Function):
         return out.reshape(shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return GatherFlat.apply(grad, ctx.positions), None, None, None
 
 
@@ -170,13 +174,13 @@ class GatherFlat(Function):
     """``x.ravel()[positions]`` (shaped like ``positions``). Its backward scatters back."""
 
     @staticmethod
-    def forward(ctx, x, positions):
+    def forward(ctx, x: Tensor, positions: np.ndarray) -> np.ndarray:
         ctx.positions = positions
         ctx.input_shape = x.shape
         return x.numpy().ravel()[positions]
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return ScatterFlat.apply(grad, ctx.positions, ctx.input_shape, True), None
 
 
@@ -231,10 +235,10 @@ def _pool_geometry(
 
 def max_pool(
     input: Tensor,
-    kernel_size,
-    stride,
-    padding,
-    dilation,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None,
+    padding: int | tuple[int, ...],
+    dilation: int | tuple[int, ...],
     ceil_mode: bool,
     return_indices: bool,
     n_dims: int,
@@ -260,7 +264,13 @@ def max_pool(
 
 
 def max_pool1d(
-    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+    input: Tensor,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> Tensor | tuple[Tensor, Tensor]:
     """1-D max pooling over (N, C, L): the largest element of every window.
 
@@ -272,7 +282,13 @@ def max_pool1d(
 
 
 def max_pool2d(
-    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+    input: Tensor,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> Tensor | tuple[Tensor, Tensor]:
     """2-D max pooling over (N, C, H, W); ``stride`` defaults to ``kernel_size``. Padding counts
     as -inf. With ``return_indices`` also the index of each maximum within its flattened H·W
@@ -286,7 +302,13 @@ def max_pool2d(
 
 
 def max_pool3d(
-    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+    input: Tensor,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> Tensor | tuple[Tensor, Tensor]:
     """3-D max pooling over (N, C, D, H, W)."""
     return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
@@ -305,12 +327,12 @@ def _window_counts(size: int, out: int, kernel: int, stride: int, padding: int, 
 
 def avg_pool(
     input: Tensor,
-    kernel_size,
-    stride,
-    padding,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None,
+    padding: int | tuple[int, ...],
     ceil_mode: bool,
     count_include_pad: bool,
-    divisor_override,
+    divisor_override: int | None,
     n_dims: int,
     name: str,
 ) -> Tensor:
@@ -346,7 +368,12 @@ def avg_pool(
 
 
 def avg_pool1d(
-    input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+    input: Tensor,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
 ) -> Tensor:
     """1-D average pooling over (N, C, L).
 
@@ -359,12 +386,12 @@ def avg_pool1d(
 
 def avg_pool2d(
     input: Tensor,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """2-D average pooling over (N, C, H, W): the mean of every window. Zero padding counts in
     the mean unless ``count_include_pad=False``; ``divisor_override`` replaces the window size.
@@ -381,12 +408,12 @@ def avg_pool2d(
 
 def avg_pool3d(
     input: Tensor,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """3-D average pooling over (N, C, D, H, W)."""
     return avg_pool(
@@ -435,7 +462,9 @@ def _averaging_matrix(in_size: int, out_size: int, dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-def adaptive_avg_pool(input: Tensor, output_size, n_dims: int, name: str) -> Tensor:
+def adaptive_avg_pool(
+    input: Tensor, output_size: int | tuple[int | None, ...] | None, n_dims: int, name: str
+) -> Tensor:
     """N-d adaptive average pooling: along each spatial dimension, a product with that
     dimension's averaging matrix (Tensor matmuls, so every derivative comes for free)."""
     x, unbatched = _batched(input, n_dims, name)
@@ -450,7 +479,7 @@ def adaptive_avg_pool(input: Tensor, output_size, n_dims: int, name: str) -> Ten
     return out.squeeze(0) if unbatched else out
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+def adaptive_avg_pool1d(input: Tensor, output_size: int | tuple[int | None, ...] | None) -> Tensor:
     """1-D adaptive average pooling over (N, C, L) to length ``output_size``.
 
     >>> import autograd_core as ag
@@ -460,7 +489,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     return adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, ...] | None) -> Tensor:
     """2-D adaptive average pooling over (N, C, H, W) to ``output_size`` (an int, or a pair in
     which None keeps that size): output (i, j) averages the bin rows [⌊i·H/h⌋, ⌈(i+1)·H/h⌉),
     columns likewise.
@@ -472,7 +501,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     return adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
 
 
-def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+def adaptive_avg_pool3d(input: Tensor, output_size: int | tuple[int | None, ...] | None) -> Tensor:
     """3-D adaptive average pooling over (N, C, D, H, W)."""
     return adaptive_avg_pool(input, output_size, 3, "adaptive_avg_pool3d")
 
@@ -529,7 +558,9 @@ class AdaptiveMaxPool(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, out_size, return_indices):
+    def forward(
+        ctx, x: Tensor, out_size: tuple[int, ...], return_indices: bool
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         data = x.numpy()
         has_nan = bool(np.isnan(data).any())
         values, within, overlapping = data, None, False
@@ -548,12 +579,16 @@ class AdaptiveMaxPool(Function):
         return values
 
     @staticmethod
-    def backward(ctx, grad, *unused_index_grad):
+    def backward(ctx, grad: Tensor, *unused_index_grad: Tensor) -> tuple[Tensor | None, ...]:
         return ScatterFlat.apply(grad, ctx.positions, ctx.input_shape, ctx.overlapping), None, None
 
 
 def adaptive_max_pool(
-    input: Tensor, output_size, return_indices: bool, n_dims: int, name: str
+    input: Tensor,
+    output_size: int | tuple[int | None, ...] | None,
+    return_indices: bool,
+    n_dims: int,
+    name: str,
 ) -> Tensor | tuple[Tensor, Tensor]:
     """N-d adaptive max pooling: the shared body of ``adaptive_max_pool1d``/``2d``/``3d``."""
     x, unbatched = _batched(input, n_dims, name)
@@ -565,7 +600,7 @@ def adaptive_max_pool(
 
 
 def adaptive_max_pool1d(
-    input: Tensor, output_size, return_indices: bool = False
+    input: Tensor, output_size: int | tuple[int | None, ...] | None, return_indices: bool = False
 ) -> Tensor | tuple[Tensor, Tensor]:
     """1-D adaptive max pooling over (N, C, L) to length ``output_size``: output i is the
     maximum of the bin [⌊i·L/out⌋, ⌈(i+1)·L/out⌉).
@@ -578,7 +613,7 @@ def adaptive_max_pool1d(
 
 
 def adaptive_max_pool2d(
-    input: Tensor, output_size, return_indices: bool = False
+    input: Tensor, output_size: int | tuple[int | None, ...] | None, return_indices: bool = False
 ) -> Tensor | tuple[Tensor, Tensor]:
     """2-D adaptive max pooling over (N, C, H, W) to ``output_size`` (an int, or a pair in which
     None keeps that size): output (i, j) is the maximum over rows [⌊i·H/h⌋, ⌈(i+1)·H/h⌉),
@@ -593,7 +628,7 @@ def adaptive_max_pool2d(
 
 
 def adaptive_max_pool3d(
-    input: Tensor, output_size, return_indices: bool = False
+    input: Tensor, output_size: int | tuple[int | None, ...] | None, return_indices: bool = False
 ) -> Tensor | tuple[Tensor, Tensor]:
     """3-D adaptive max pooling over (N, C, D, H, W)."""
     return adaptive_max_pool(input, output_size, return_indices, 3, "adaptive_max_pool3d")

@@ -55,7 +55,7 @@ class RNNSequence(Function):
     """
 
     @staticmethod
-    def forward(ctx, xw, h0, w_hh, nonlinearity):
+    def forward(ctx, xw: Tensor, h0: Tensor, w_hh: Tensor, nonlinearity: str) -> np.ndarray:
         ctx.nonlinearity = nonlinearity
         inputs = xw.numpy()
         weight_t = w_hh.numpy().T
@@ -73,7 +73,7 @@ class RNNSequence(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         hs, h0, w_hh = ctx.saved_tensors
         if ctx.nonlinearity == "tanh":
             derivative = 1 - hs * hs
@@ -106,7 +106,9 @@ class LSTMSequence(Function):
     """
 
     @staticmethod
-    def forward(ctx, xw, h0, c0, w_hh, w_hr):
+    def forward(
+        ctx, xw: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, w_hr: Tensor | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         inputs = xw.numpy()
         weight_t = w_hh.numpy().T
         hidden = inputs.shape[2] // 4
@@ -133,7 +135,7 @@ class LSTMSequence(Function):
         return hs, cs
 
     @staticmethod
-    def backward(ctx, grad_hs, grad_cs):
+    def backward(ctx, grad_hs: Tensor, grad_cs: Tensor) -> tuple[Tensor | None, ...]:
         hs, cs, xw, h0, c0, w_hh, *projection = ctx.saved_tensors
         w_hr = projection[0] if projection else None
         h_prev, c_prev = _previous(hs, h0), _previous(cs, c0)
@@ -179,7 +181,7 @@ class GRUSequence(Function):
     """
 
     @staticmethod
-    def forward(ctx, xw, h0, w_hh, b_hh):
+    def forward(ctx, xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> np.ndarray:
         inputs = xw.numpy()
         weight_t = w_hh.numpy().T
         hidden = weight_t.shape[0]
@@ -202,7 +204,7 @@ class GRUSequence(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         hs, xw, h0, w_hh, *bias = ctx.saved_tensors
         h_prev = _previous(hs, h0)
         hh = h_prev @ w_hh.T

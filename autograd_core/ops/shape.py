@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +13,9 @@ from .. import dtypes, grad_mode
 from .._tensor import Tensor, _normalize_dim, _tensor_from_array
 from ..autograd.function import Function
 from .indexing import GetItem
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _shares_version(
@@ -38,13 +42,13 @@ class Reshape(Function):
     """The same elements in a new shape; the gradient is reshaped back."""
 
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.shape = shape
         ctx.input_shape = a.shape
         return a.numpy().reshape(shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad.reshape(ctx.input_shape), None
 
 
@@ -52,12 +56,12 @@ class Permute(Function):
     """Reorders dimensions; the gradient is permuted by the inverse order."""
 
     @staticmethod
-    def forward(ctx, a, dims):
+    def forward(ctx, a: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
         return a.numpy().transpose(dims)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad.permute(*np.argsort(ctx.dims).tolist()), None
 
 
@@ -65,13 +69,13 @@ class Expand(Function):
     """Broadcasts to a larger shape without copying; the gradient is summed back."""
 
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.shape = shape
         ctx.input_shape = a.shape
         return np.broadcast_to(a.numpy(), shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return sum_to(grad, ctx.input_shape), None
 
 
@@ -80,14 +84,14 @@ class SumTo(Function):
     that are 1 in ``shape``. The adjoint of ``Expand``; the engine uses it for broadcasting."""
 
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         x = a.numpy()
         ctx.shape = shape
         ctx.input_shape = x.shape
         return x.sum(axis=_sum_to_axes(x.shape, shape)).reshape(shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad.expand(ctx.input_shape), None
 
 
@@ -161,7 +165,7 @@ def _resolve_shape(shape, numel: int, input_shape: tuple) -> tuple:
     return shape
 
 
-def reshape(a: Tensor, *shape) -> Tensor:
+def reshape(a: Tensor, *shape: int | Sequence[int]) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     if not all(type(s) is int for s in shape) or -1 in shape or math.prod(shape) != a._data.size:
@@ -180,12 +184,12 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, shape)
 
 
-def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
+def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     dim = _normalize_dim(dim, a.ndim)
     return reshape(a, a.shape[:dim] + tuple(sizes) + a.shape[dim + 1 :])
 
 
-def squeeze(a: Tensor, dim=None) -> Tensor:
+def squeeze(a: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
     if dim is None:
         return reshape(a, tuple(s for s in a.shape if s != 1))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
@@ -198,7 +202,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
 
 
-def permute(a: Tensor, *dims) -> Tensor:
+def permute(a: Tensor, *dims: int | Sequence[int]) -> Tensor:
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     if len(dims) != a.ndim:
@@ -253,7 +257,7 @@ def t(a: Tensor) -> Tensor:
     return a if a.ndim < 2 else transpose(a, 0, 1)
 
 
-def expand(a: Tensor, *shape) -> Tensor:
+def expand(a: Tensor, *shape: int | Sequence[int]) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     lead = len(shape) - a.ndim
@@ -272,11 +276,11 @@ def expand(a: Tensor, *shape) -> Tensor:
     return _shares_version(Expand.apply(a, shape), a, Expand, (shape,))
 
 
-def broadcast_to(a: Tensor, shape) -> Tensor:
+def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
     return expand(a, tuple(shape))
 
 
-def broadcast_tensors(*tensors: Tensor) -> tuple:
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     shape = np.broadcast_shapes(*(t.shape for t in tensors))
     return tuple(expand(t, shape) for t in tensors)
 
@@ -285,13 +289,13 @@ class Cat(Function):
     """Joins tensors along ``dim``; each input's gradient is its slice of the gradient."""
 
     @staticmethod
-    def forward(ctx, dim, *tensors):
+    def forward(ctx, dim: int, *tensors: Tensor) -> np.ndarray:
         ctx.dim = dim
         ctx.sizes = [t.shape[dim] for t in tensors]
         return np.concatenate([t.numpy() for t in tensors], axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         grads = [None]
         start = 0
         for size, needed in zip(ctx.sizes, ctx.needs_input_grad[1:]):
@@ -305,12 +309,12 @@ class Stack(Function):
     """Stacks equal-shaped tensors along a new dimension ``dim``."""
 
     @staticmethod
-    def forward(ctx, dim, *tensors):
+    def forward(ctx, dim: int, *tensors: Tensor) -> np.ndarray:
         ctx.dim = dim
         return np.stack([t.numpy() for t in tensors], axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         grads = [None]
         for i, needed in enumerate(ctx.needs_input_grad[1:]):
             grads.append(grad.select(ctx.dim, i) if needed else None)
@@ -328,7 +332,7 @@ def _as_tensors(tensors, name: str) -> list:
     return [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
 
 
-def cat(tensors, dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = _as_tensors(tensors, "cat")
     dim = _normalize_dim(dim, tensors[0].ndim)
     for t in tensors[1:]:
@@ -343,7 +347,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     return Cat.apply(dim, *tensors)
 
 
-def stack(tensors, dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = _as_tensors(tensors, "stack")
     dim = _normalize_dim(dim, tensors[0].ndim + 1)
     if builtins.any(t.shape != tensors[0].shape for t in tensors):
@@ -354,7 +358,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return Stack.apply(dim, *tensors)
 
 
-def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
     dim = _normalize_dim(dim, a.ndim)
     length = a.shape[dim]
@@ -377,7 +381,7 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     return tuple(pieces)
 
 
-def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     length = a.shape[_normalize_dim(dim, a.ndim)]
     return split(a, -(-length // chunks) if length else 1, dim)
 
@@ -387,16 +391,16 @@ class Unbind(Function):
     the slices' gradients back (the engine supplies zeros for slices that got none)."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a: Tensor, dim: int) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
         return tuple(np.moveaxis(a.numpy(), dim, 0))
 
     @staticmethod
-    def backward(ctx, *grads):
+    def backward(ctx, *grads: Tensor) -> tuple[Tensor | None, ...]:
         return stack(grads, ctx.dim), None
 
 
-def unbind(a: Tensor, dim: int = 0) -> tuple:
+def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """All slices along ``dim``; one node however many slices (an RNN unbinds a sequence of
     1,000 steps)."""
     dim = _normalize_dim(dim, a.ndim)
@@ -424,17 +428,17 @@ class Pad(Function):
     """Constant padding; the gradient is the un-padded middle of the gradient."""
 
     @staticmethod
-    def forward(ctx, a, widths, value):
+    def forward(ctx, a: Tensor, widths: tuple[tuple[int, int], ...], value: float) -> np.ndarray:
         ctx.widths = widths
         return np.pad(a.numpy(), widths, mode="constant", constant_values=value)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         index = tuple(slice(before, grad.shape[i] - after) for i, (before, after) in enumerate(ctx.widths))
         return grad[index], None, None
 
 
-def pad(a: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """PyTorch's ``pad``: ``(left, right)`` for the last dimension, then the one before..."""
     if mode != "constant":
         raise ValueError(f"pad mode {mode!r} is not available here; use mode='constant'")
@@ -454,21 +458,21 @@ class Flip(Function):
     """Reverses the order along dims; so does the gradient."""
 
     @staticmethod
-    def forward(ctx, a, dims):
+    def forward(ctx, a: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
         return np.flip(a.numpy(), dims).copy()  # a copy, as in PyTorch: not a view of a
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad.flip(ctx.dims), None
 
 
-def flip(a: Tensor, dims) -> Tensor:
+def flip(a: Tensor, dims: int | Sequence[int]) -> Tensor:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return Flip.apply(a, tuple(_normalize_dim(d, a.ndim) for d in dims))
 
 
-def repeat(a: Tensor, *sizes) -> Tensor:
+def repeat(a: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """Tiles the tensor ``sizes`` times along each dimension (built from expand and reshape)."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
