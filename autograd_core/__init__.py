@@ -13,6 +13,7 @@ tensor(8.)
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from . import autograd
 from ._random import (
@@ -155,6 +156,9 @@ from .ops.sorting import argsort, argwhere, nonzero, sort, topk, unique
 from .ops.special import erf, erfc
 from .serialization import load, save
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 clip = clamp
 concat = cat
 concatenate = cat
@@ -166,7 +170,7 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-def set_default_device(device_name) -> None:
+def set_default_device(device_name: str | device) -> None:
     """Accepted for porting: the CPU is the only device."""
     device(str(device_name))
 
@@ -201,7 +205,7 @@ _LAZY_SUBMODULES = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> ModuleType:
     """``autograd_core.nn`` and ``autograd_core.optim`` resolve to the ``nn`` and ``optim``
     packages on first use, so ``import autograd_core as torch; torch.nn.Linear`` works while
     the packages' imports still point one way (nn -> autograd_core)."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import dtypes
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
 
 # As PyTorch: the dtype is shown unless it is the default float dtype, int64 or bool.
 _UNSHOWN_DTYPES = (dtypes.int64, dtypes.bool_)
@@ -29,7 +34,7 @@ def _format_values(array: np.ndarray) -> str:
     return np.array2string(array, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
 
 
-def format_tensor(tensor) -> str:
+def format_tensor(tensor: Tensor) -> str:
     array = tensor._data
     extras = []
     if array.dtype not in _UNSHOWN_DTYPES and array.dtype != dtypes.get_default_dtype():

@@ -13,13 +13,16 @@ Dicts keep their insertion order. A tuple subclass (a namedtuple) is rebuilt wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 # A spec is None for a leaf, else (container type, dict keys or None, child specs).
 TreeSpec = Any
 
 
-def tree_flatten(tree) -> tuple[list, TreeSpec]:
+def tree_flatten(tree: Any) -> tuple[list[Any], TreeSpec]:
     """The leaves of ``tree`` in order, and the structure to rebuild it from them."""
     leaves: list = []
     spec = _flatten_into(tree, leaves)
@@ -36,7 +39,7 @@ def _flatten_into(tree, leaves: list) -> TreeSpec:
     return None
 
 
-def tree_unflatten(leaves, spec: TreeSpec):
+def tree_unflatten(leaves: Iterable[Any], spec: TreeSpec) -> Any:
     """The structure described by ``spec`` with ``leaves`` put back in order."""
     leaves = list(leaves)
     position = [0]
@@ -64,7 +67,7 @@ def _unflatten_from(leaves: list, spec: TreeSpec, position: list):
     return kind(values)
 
 
-def tree_map(function, tree):
+def tree_map(function: Callable[[Any], Any], tree: Any) -> Any:
     """``tree`` with ``function`` applied to every leaf."""
     leaves, spec = tree_flatten(tree)
     return tree_unflatten([function(leaf) for leaf in leaves], spec)

@@ -64,19 +64,33 @@ def _rng(generator: Generator | None) -> np.random.Generator:
     return (generator or default_generator)._rng
 
 
-def draw_uniform(shape, low: float, high: float, generator=None, dtype=None) -> np.ndarray:
+def draw_uniform(
+    shape: tuple[int, ...],
+    low: float,
+    high: float,
+    generator: Generator | None = None,
+    dtype: np.dtype | None = None,
+) -> np.ndarray:
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
     return _rng(generator).uniform(low, high, size=shape).astype(dtype, copy=False)
 
 
-def draw_normal(shape, mean: float, std: float, generator=None, dtype=None) -> np.ndarray:
+def draw_normal(
+    shape: tuple[int, ...],
+    mean: float,
+    std: float,
+    generator: Generator | None = None,
+    dtype: np.dtype | None = None,
+) -> np.ndarray:
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
     return _rng(generator).normal(mean, std, size=shape).astype(dtype, copy=False)
 
 
-def draw_integers(shape, low: int, high: int, generator=None) -> np.ndarray:
+def draw_integers(
+    shape: tuple[int, ...], low: int, high: int, generator: Generator | None = None
+) -> np.ndarray:
     return _rng(generator).integers(low, high, size=shape, dtype=np.int64)
 
 
-def draw_permutation(n: int, generator=None) -> np.ndarray:
+def draw_permutation(n: int, generator: Generator | None = None) -> np.ndarray:
     return _rng(generator).permutation(n).astype(np.int64)

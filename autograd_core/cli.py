@@ -13,6 +13,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,11 @@ import nn
 import optim
 from autograd_core import datasets, viz
 from autograd_core.data import DataLoader, TensorDataset
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from matplotlib.figure import Figure
 
 DATASETS = ("digits", "moons", "spirals", "xor", "circles")
 MODELS = ("mlp", "cnn", "linear")
@@ -65,7 +71,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def load_dataset(name: str, seed: int):
+def load_dataset(name: str, seed: int) -> tuple[ag.Tensor, ag.Tensor, ag.Tensor, ag.Tensor]:
     """(x_train, x_test, y_train, y_test) as Tensors, features standardised on the train split."""
     if name == "digits":
         x, y = datasets.load_digits(return_X_y=True)
@@ -84,7 +90,9 @@ def load_dataset(name: str, seed: int):
     return scaler.transform(x_train), scaler.transform(x_test), y_train, y_test
 
 
-def build_model(kind: str, n_features: int, n_classes: int, hidden: int, image_side: int | None):
+def build_model(
+    kind: str, n_features: int, n_classes: int, hidden: int, image_side: int | None
+) -> nn.Sequential:
     if kind == "linear":
         return nn.Sequential(nn.Linear(n_features, n_classes))
     if kind == "mlp":
@@ -111,7 +119,7 @@ def build_model(kind: str, n_features: int, n_classes: int, hidden: int, image_s
     )
 
 
-def build_optimizer(name: str, parameters, lr: float | None):
+def build_optimizer(name: str, parameters: Iterable[nn.Parameter], lr: float | None) -> optim.Optimizer:
     defaults = {"adam": 1e-3, "adamw": 1e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
     classes = {"adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
     lr = defaults[name] if lr is None else lr
@@ -182,14 +190,23 @@ class EpochLog(nn.callbacks.Callback):
         print(f"epoch {epoch + 1:>3}/{self.epochs}  {shown}", flush=True)
 
 
-def evaluate(model, x, y) -> float:
+def evaluate(model: nn.Module, x: ag.Tensor, y: ag.Tensor) -> float:
     model.eval()
     with ag.no_grad():
         predictions = model(x).argmax(dim=1)
     return (predictions == y).float().mean().item()
 
 
-def write_pictures(model, history, out: Path, args, x_train, y_train, x_test, y_test) -> list[str]:
+def write_pictures(
+    model: nn.Module,
+    history: nn.History,
+    out: Path,
+    args: argparse.Namespace,
+    x_train: ag.Tensor,
+    y_train: ag.Tensor,
+    x_test: ag.Tensor,
+    y_test: ag.Tensor,
+) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -210,7 +227,7 @@ def write_pictures(model, history, out: Path, args, x_train, y_train, x_test, y_
     return written
 
 
-def plot_decision_boundary(model, x, y, title: str):
+def plot_decision_boundary(model: nn.Module, x: ag.Tensor, y: ag.Tensor, title: str) -> Figure:
     """Colour the plane by the predicted class and scatter the points on top."""
     import matplotlib.pyplot as plt
 
@@ -232,7 +249,7 @@ def plot_decision_boundary(model, x, y, title: str):
     return figure
 
 
-def draw_training_step(model, out: Path, x, y) -> list[str]:
+def draw_training_step(model: nn.Module, out: Path, x: ag.Tensor, y: ag.Tensor) -> list[str]:
     """The graph of one training step (forward and backward of a small batch) as SVG."""
     model.train()
     model.zero_grad()

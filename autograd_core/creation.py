@@ -3,10 +3,20 @@ ranges (``arange``, ``linspace``, ``eye``) and random (``rand``, ``randn``, ``ra
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import _random, dtypes
 from ._tensor import Tensor, _as_array, _check_can_require_grad, _check_device, _tensor_from_array
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ._random import Generator
+    from ._tensor import device as Device
 
 
 def _finish(array: np.ndarray, requires_grad: bool, device) -> Tensor:
@@ -29,7 +39,14 @@ def _float_dtype(dtype) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, name: str | None = None) -> Tensor:
+def tensor(
+    data: Tensor | ArrayLike,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+    *,
+    name: str | None = None,
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     Python floats become the default dtype (float32), ints int64, bools bool. ``name`` (not in
@@ -45,7 +62,9 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, name: 
     return result
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(
+    data: Tensor | ArrayLike, dtype: DTypeLike | None = None, device: str | Device | None = None
+) -> Tensor:
     """Like ``tensor`` but shares an ndarray's storage when no conversion is needed."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
@@ -62,43 +81,93 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _tensor_from_array(array)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: int | Sequence[int],
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _finish(np.zeros(_shape(size), _float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: int | Sequence[int],
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _finish(np.ones(_shape(size), _float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *size: int | Sequence[int],
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: int | Sequence[int],
+    fill_value: float,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if dtype is None:
         dtype = _as_array(fill_value).dtype
     return _finish(np.full(_shape((size,)), fill_value, dtypes.as_dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(other: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    other: Tensor,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return zeros(other.shape, dtype=dtype or other.dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(other: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    other: Tensor,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return ones(other.shape, dtype=dtype or other.dtype, device=device, requires_grad=requires_grad)
 
 
-def empty_like(other: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty_like(
+    other: Tensor,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return zeros_like(other, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(other: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def full_like(
+    other: Tensor,
+    fill_value: float,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return full(
         other.shape, fill_value, dtype=dtype or other.dtype, device=device, requires_grad=requires_grad
     )
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float | Tensor,
+    end: float | Tensor | None = None,
+    step: float | Tensor = 1,
+    *,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``."""
     if end is None:
         start, end = 0, start
@@ -112,31 +181,74 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     return _finish(np.arange(*values, dtype=dtypes.as_dtype(dtype)), requires_grad, device)
 
 
-def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None) -> Tensor:
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+) -> Tensor:
     return _finish(np.logspace(start, end, steps, base=base, dtype=_float_dtype(dtype)), False, device)
 
 
-def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: int | Sequence[int],
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform samples from [0, 1)."""
     values = _random.draw_uniform(_shape(size), 0.0, 1.0, generator, _float_dtype(dtype))
     return _finish(values, requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: int | Sequence[int],
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal samples."""
     values = _random.draw_normal(_shape(size), 0.0, 1.0, generator, _float_dtype(dtype))
     return _finish(values, requires_grad, device)
 
 
-def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: int | Sequence[int] = (),
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+) -> Tensor:
     """Integers from ``low`` (inclusive) to ``high`` (exclusive); ``randint(high, size)`` too."""
     if high is None:
         low, high = 0, low
@@ -144,26 +256,41 @@ def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None)
     return _finish(values if dtype is None else values.astype(dtypes.as_dtype(dtype)), False, device)
 
 
-def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    device: str | Device | None = None,
+) -> Tensor:
     values = _random.draw_permutation(n, generator)
     return _finish(values if dtype is None else values.astype(dtypes.as_dtype(dtype)), False, device)
 
 
-def rand_like(other: Tensor, dtype=None) -> Tensor:
+def rand_like(other: Tensor, dtype: DTypeLike | None = None) -> Tensor:
     return rand(other.shape, dtype=dtype or other.dtype)
 
 
-def randn_like(other: Tensor, dtype=None) -> Tensor:
+def randn_like(other: Tensor, dtype: DTypeLike | None = None) -> Tensor:
     return randn(other.shape, dtype=dtype or other.dtype)
 
 
-def normal(mean: float, std: float, size, *, generator=None, dtype=None) -> Tensor:
+def normal(
+    mean: float,
+    std: float,
+    size: int | Sequence[int],
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
     return _finish(
         _random.draw_normal(_shape((size,)), mean, std, generator, _float_dtype(dtype)), False, None
     )
 
 
-def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+def multinomial(
+    probs: Tensor, num_samples: int, replacement: bool = False, *, generator: Generator | None = None
+) -> Tensor:
     """Indices drawn with the given (unnormalised) weights, one row per row of ``probs``."""
     weights = np.atleast_2d(probs.numpy()).astype(np.float64)
     rng = (generator or _random.default_generator).numpy_generator

@@ -23,6 +23,7 @@ import copy
 import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,11 +34,14 @@ from .creation import as_tensor, tensor
 from .dtypes import float64, int64
 from .ops.shape import stack
 
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class Dataset:
     """A map-style dataset: subclasses define ``__getitem__(index)`` and ``__len__()``."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(self, index)")
 
 
@@ -67,7 +71,7 @@ class TensorDataset(Dataset):
             )
         self.tensors = tensors
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice | list[int] | np.ndarray | Tensor) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:
@@ -85,11 +89,11 @@ class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order: ``subset[i]`` is
     ``dataset[indices[i]]``."""
 
-    def __init__(self, dataset, indices: Sequence[int]) -> None:
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | list[int]) -> Any:
         if isinstance(index, list):
             return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
@@ -98,7 +102,9 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-def random_split(dataset, lengths: Sequence[int | float], generator: Generator | None = None) -> list:
+def random_split(
+    dataset: Dataset, lengths: Sequence[int | float], generator: Generator | None = None
+) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random ``Subset``\\ s of the given lengths.
 
     ``lengths`` are sample counts that add up to ``len(dataset)``, or fractions that add up
@@ -253,7 +259,7 @@ class BatchSampler(Sampler):
 _COLLATE_TYPES = "tensors, NumPy arrays, numbers, strings, dicts, lists or tuples"
 
 
-def default_collate(batch: list):
+def default_collate(batch: list[Any]) -> Any:
     """Turn a list of samples into one batch, as PyTorch's ``default_collate``.
 
     - tensors are stacked along a new first dimension; NumPy arrays too (as tensors)
@@ -319,7 +325,7 @@ def _stack_tensors(batch: list) -> Tensor:
     return _tensor_from_array(np.stack([t.numpy() for t in batch]))
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """What a loader with ``batch_size=None`` yields: the sample with NumPy arrays turned into
     tensors (inside dicts, lists and tuples too) and everything else unchanged."""
     if isinstance(data, np.ndarray) and not (data.dtype.hasobject or data.dtype.kind in "USV"):

@@ -20,12 +20,19 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _random, dtypes
 from ._tensor import Tensor, _tensor_from_array
 from .creation import as_tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from numpy.typing import ArrayLike
 
 
 # ---------------------------------------------------------------------------- random state
@@ -79,8 +86,12 @@ def _shuffle_and_noise(X: np.ndarray, y: np.ndarray, shuffle: bool, noise, rng) 
 
 # ---------------------------------------------------------------------------- generators
 def make_moons(
-    n_samples=100, *, shuffle: bool = True, noise: float | None = None, random_state=None
-) -> tuple:
+    n_samples: int | tuple[int, int] = 100,
+    *,
+    shuffle: bool = True,
+    noise: float | None = None,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[Tensor, Tensor]:
     """Two interleaving half circles: class 0 on ``(cos t, sin t)``, class 1 on
     ``(1 - cos t, 0.5 - sin t)``, ``t`` evenly spaced in ``[0, π]``, plus N(0, noise²) noise.
 
@@ -103,8 +114,13 @@ def make_moons(
 
 
 def make_circles(
-    n_samples=100, *, shuffle: bool = True, noise: float | None = None, random_state=None, factor: float = 0.8
-) -> tuple:
+    n_samples: int | tuple[int, int] = 100,
+    *,
+    shuffle: bool = True,
+    noise: float | None = None,
+    random_state: int | np.random.RandomState | None = None,
+    factor: float = 0.8,
+) -> tuple[Tensor, Tensor]:
     """A large circle (class 0, radius 1) around a small one (class 1, radius ``factor``),
     points evenly spaced in angle, plus N(0, noise²) noise.
 
@@ -136,8 +152,8 @@ def make_spirals(
     n_classes: int = 2,
     noise: float | None = None,
     shuffle: bool = True,
-    random_state=None,
-) -> tuple:
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[Tensor, Tensor]:
     """``n_classes`` interleaved spiral arms, one per class, each turning 1.5 times.
 
     Point ``i`` of ``m`` on arm ``k`` has radius ``r = i / m`` (``i = 1..m``) and angle
@@ -168,8 +184,12 @@ def make_spirals(
 
 
 def make_xor(
-    n_samples: int = 100, *, noise: float | None = None, shuffle: bool = True, random_state=None
-) -> tuple:
+    n_samples: int = 100,
+    *,
+    noise: float | None = None,
+    shuffle: bool = True,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[Tensor, Tensor]:
     """The XOR problem: points at the four corners of the unit square, labelled
     ``y = x₁ XOR x₂`` (0 at (0, 0) and (1, 1), 1 at (0, 1) and (1, 0)), plus N(0, noise²) noise.
 
@@ -201,8 +221,8 @@ def make_regression(
     noise: float = 0.0,
     shuffle: bool = True,
     coef: bool = False,
-    random_state=None,
-) -> tuple:
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[Tensor, ...]:
     """A linear regression problem: ``y = X w + bias + ε``, ``X ~ N(0, 1)``, ``ε ~ N(0, noise²)``.
 
     Only ``n_informative`` entries of ``w`` are non-zero (drawn from U(0, 100)); the other
@@ -238,17 +258,17 @@ def make_regression(
 class Bunch(dict):
     """A dict whose keys are also attributes (scikit-learn's ``Bunch``): ``digits.data``."""
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
             raise AttributeError(f"this Bunch has no field {name!r}; it has {sorted(self)}") from None
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return list(self)
 
 
-def load_digits(*, n_class: int = 10, return_X_y: bool = False):
+def load_digits(*, n_class: int = 10, return_X_y: bool = False) -> tuple[Tensor, Tensor] | Bunch:
     """The 8×8 handwritten digits: 1,797 images, pixel values 0..16, labels 0..9.
 
     Returns ``(X, y)`` with ``return_X_y=True``: ``X`` of shape ``(n, 64)`` (default float
@@ -312,7 +332,7 @@ class _Scaler:
 
     _fitted_attribute = ""
 
-    def fit_transform(self, X) -> Tensor:
+    def fit_transform(self, X: Tensor | ArrayLike) -> Tensor:
         return self.fit(X).transform(X)
 
     def _check_fitted(self, X) -> Tensor:
@@ -346,7 +366,7 @@ class StandardScaler(_Scaler):
         self.with_mean = with_mean
         self.with_std = with_std
 
-    def fit(self, X) -> StandardScaler:
+    def fit(self, X: Tensor | ArrayLike) -> StandardScaler:
         X = _as_2d_tensor(X, "StandardScaler")
         values = X.numpy().astype(np.float64)
         self.n_features_in_ = X.shape[1]
@@ -356,7 +376,7 @@ class StandardScaler(_Scaler):
         self.scale_ = _statistic(_zeros_to_one(values.std(axis=0)), X)
         return self
 
-    def transform(self, X) -> Tensor:
+    def transform(self, X: Tensor | ArrayLike) -> Tensor:
         X = self._check_fitted(X)
         if self.with_mean:
             X = X - self.mean_
@@ -364,7 +384,7 @@ class StandardScaler(_Scaler):
             X = X / self.scale_
         return X
 
-    def inverse_transform(self, X) -> Tensor:
+    def inverse_transform(self, X: Tensor | ArrayLike) -> Tensor:
         X = self._check_fitted(X)
         if self.with_std:
             X = X * self.scale_
@@ -396,7 +416,7 @@ class MinMaxScaler(_Scaler):
         self.feature_range = feature_range
         self.clip = clip
 
-    def fit(self, X) -> MinMaxScaler:
+    def fit(self, X: Tensor | ArrayLike) -> MinMaxScaler:
         X = _as_2d_tensor(X, "MinMaxScaler")
         values = X.numpy().astype(np.float64)
         low, high = self.feature_range
@@ -411,11 +431,11 @@ class MinMaxScaler(_Scaler):
         self.min_ = _statistic(low - data_min * scale, X)
         return self
 
-    def transform(self, X) -> Tensor:
+    def transform(self, X: Tensor | ArrayLike) -> Tensor:
         X = self._check_fitted(X) * self.scale_ + self.min_
         return X.clamp(*self.feature_range) if self.clip else X
 
-    def inverse_transform(self, X) -> Tensor:
+    def inverse_transform(self, X: Tensor | ArrayLike) -> Tensor:
         return (self._check_fitted(X) - self.min_) / self.scale_
 
 
@@ -502,13 +522,13 @@ def _take(data, indices: np.ndarray):
 
 
 def train_test_split(
-    *arrays,
+    *arrays: Tensor | np.ndarray | Sequence[object],
     test_size: float | int | None = None,
     train_size: float | int | None = None,
-    random_state=None,
+    random_state: int | np.random.RandomState | None = None,
     shuffle: bool = True,
-    stratify=None,
-) -> list:
+    stratify: Tensor | ArrayLike | None = None,
+) -> list[Tensor | np.ndarray | list[object]]:
     """Split tensors, arrays or lists (rows are samples) into random train and test parts.
 
     Returns ``[a_train, a_test, b_train, b_test, ...]``, each of the type it came as.

@@ -7,7 +7,12 @@ combined with an integer tensor, an integer array or a Python number stays float
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
@@ -35,7 +40,7 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
-def set_default_dtype(dtype) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the floating dtype of new tensors: ``float32`` (the default) or ``float64``."""
     global _default_dtype
     dtype = as_dtype(dtype)
@@ -44,7 +49,7 @@ def set_default_dtype(dtype) -> None:
     _default_dtype = dtype
 
 
-def as_dtype(dtype) -> np.dtype:
+def as_dtype(dtype: DTypeLike) -> np.dtype:
     """Turn a dtype, a NumPy type or a name such as ``"float"`` or ``"long"`` into a dtype."""
     if isinstance(dtype, str) and dtype in _ALIASES:
         return _ALIASES[dtype]
@@ -82,7 +87,7 @@ def tensors_result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
     return promote_types(a.dtype, b.dtype)
 
 
-def scalar_result_type(tensor_dtype: np.dtype, value) -> np.dtype:
+def scalar_result_type(tensor_dtype: np.dtype, value: float) -> np.dtype:
     """The dtype of ``tensor op python_number``: the tensor's, unless the number's category is higher."""
     if isinstance(value, bool):
         return tensor_dtype

@@ -31,6 +31,7 @@ tensor(-0.4794)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,6 +40,18 @@ from ._pytree import tree_flatten, tree_map, tree_structure_str, tree_unflatten
 from ._tensor import Tensor, _tensor_from_array
 from .autograd.functional import _autograd_grad, differentiable_copy, fill_in_zeros
 from .ops.shape import stack
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TypeAlias
+
+    from nn.modules.module import Module
+
+    # a pytree of tensors: a Tensor, or tuples, lists and dicts of pytrees
+    TensorTree: TypeAlias = "Tensor | tuple[TensorTree, ...] | list[TensorTree] | dict[Any, TensorTree]"
+    # what a function given to a transform returns: an output, or (output, aux) with has_aux=True
+    Output: TypeAlias = "TensorTree | tuple[TensorTree, object]"
+    VjpFn: TypeAlias = Callable[[TensorTree], tuple[TensorTree, ...]]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -96,7 +109,7 @@ class _Primals:
             new_args[position] = tree_unflatten(copies, spec)
         self.args = tuple(new_args)
 
-    def unflatten(self, flat: list, as_tuple: bool):
+    def unflatten(self, flat: list[Tensor], as_tuple: bool) -> TensorTree:
         """Per-argument pytrees of ``flat`` (one entry per copy): a tuple if ``as_tuple``."""
         trees, start = [], 0
         for spec, count in self.specs:
@@ -209,7 +222,11 @@ def _grad_and_value(func: Callable, argnums, has_aux: bool, args: tuple, kwargs:
     return gradient, _release(output, keep), _release(aux, keep)
 
 
-def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def grad(
+    func: Callable[..., Tensor | tuple[Tensor, object]],
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+) -> Callable[..., Output]:
     """The gradient of a scalar-valued ``func`` with respect to ``args[argnums]``.
 
     ``grad(f)(x)`` has the structure of ``x`` (a dict of tensors gives a dict of gradients);
@@ -221,14 +238,18 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     tensor([2., 4.])
     """
 
-    def grad_function(*args, **kwargs):
+    def grad_function(*args: object, **kwargs: object) -> Output:
         gradient, _, aux = _grad_and_value(func, argnums, has_aux, args, kwargs, "grad")
         return (gradient, aux) if has_aux else gradient
 
     return grad_function
 
 
-def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def grad_and_value(
+    func: Callable[..., Tensor | tuple[Tensor, object]],
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+) -> Callable[..., tuple[TensorTree, Tensor | tuple[Tensor, object]]]:
     """As ``grad``, returning ``(gradient, value)``; with ``has_aux``: ``(gradient, (value, aux))``.
 
     >>> import autograd_core as ag
@@ -236,7 +257,9 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
     (tensor([2., 4.]), tensor(5.))
     """
 
-    def grad_and_value_function(*args, **kwargs):
+    def grad_and_value_function(
+        *args: object, **kwargs: object
+    ) -> tuple[TensorTree, Tensor | tuple[Tensor, object]]:
         gradient, value, aux = _grad_and_value(func, argnums, has_aux, args, kwargs, "grad_and_value")
         return (gradient, (value, aux)) if has_aux else (gradient, value)
 
@@ -244,7 +267,9 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
 
 
 # --------------------------------------------------------------------------- vjp and jvp
-def vjp(func: Callable, *primals, has_aux: bool = False):
+def vjp(
+    func: Callable[..., Output], *primals: TensorTree, has_aux: bool = False
+) -> tuple[TensorTree, VjpFn] | tuple[TensorTree, VjpFn, object]:
     """``(func(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` returns uᵀ J for each primal (a tuple).
 
     ``cotangents`` has the structure and shapes of the output. ``vjp_fn`` can be called many
@@ -262,7 +287,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     out_leaves, out_spec = _output_leaves(output, "vjp")
     keep = inputs.needs_graph(out_leaves)
 
-    def vjp_fn(cotangents):
+    def vjp_fn(cotangents: TensorTree) -> tuple[TensorTree, ...]:
         leaves, spec = tree_flatten(cotangents)
         if spec != out_spec:
             raise RuntimeError(
@@ -312,7 +337,13 @@ def _check_tangents(primals: _Primals, tangents: tuple, name: str) -> list:
     return leaves
 
 
-def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
+def jvp(
+    func: Callable[..., Output],
+    primals: Sequence[TensorTree],
+    tangents: Sequence[TensorTree],
+    *,
+    has_aux: bool = False,
+) -> tuple[TensorTree, TensorTree] | tuple[TensorTree, TensorTree, object]:
     """``(func(*primals), J v)``: the Jacobian-vector product along ``tangents``.
 
     Computed by the double-vjp trick, with reverse mode only. For a dummy cotangent u (zeros
@@ -357,7 +388,9 @@ def _block(rows: list, shape: tuple, like: Tensor, axis: int) -> Tensor:
     return stack(rows, axis).reshape(shape)
 
 
-def jacrev(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
+def jacrev(
+    func: Callable[..., Output], argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False
+) -> Callable[..., Output]:
     """The Jacobian of ``func`` by reverse mode: one vector-Jacobian product per output element.
 
     For an output leaf of shape S and an input leaf of shape T the block has shape S + T
@@ -373,7 +406,7 @@ def jacrev(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
 
 
 def _jacrev(func: Callable, argnums, has_aux: bool, name: str) -> Callable:
-    def jacrev_function(*args, **kwargs):
+    def jacrev_function(*args: object, **kwargs: object) -> Output:
         positions, as_tuple = _normalize_argnums(argnums, len(args), name)
         primals = _Primals(args, positions, name)
         with grad_mode.enable_grad():
@@ -395,7 +428,9 @@ def _jacrev(func: Callable, argnums, has_aux: bool, name: str) -> Callable:
     return jacrev_function
 
 
-def jacfwd(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
+def jacfwd(
+    func: Callable[..., Output], argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False
+) -> Callable[..., Output]:
     """The Jacobian of ``func`` column by column: one Jacobian-vector product per input element.
 
     Same result and layout as ``jacrev``. There is no forward-mode engine here: each column
@@ -410,7 +445,7 @@ def jacfwd(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
             [0., 4.]])
     """
 
-    def jacfwd_function(*args, **kwargs):
+    def jacfwd_function(*args: object, **kwargs: object) -> Output:
         positions, as_tuple = _normalize_argnums(argnums, len(args), "jacfwd")
         primals = _Primals(args, positions, "jacfwd")
         with grad_mode.enable_grad():
@@ -434,7 +469,7 @@ def jacfwd(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
     return jacfwd_function
 
 
-def hessian(func: Callable, argnums=0) -> Callable:
+def hessian(func: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0) -> Callable[..., TensorTree]:
     """The Hessian of a scalar ``func``: ``jacrev(grad(func, argnums), argnums)``.
 
     H[i, j] = ∂²f / ∂x_i ∂x_j, of shape ``x.shape + x.shape``; with ``argnums=(0, 1)`` a nested
@@ -447,13 +482,17 @@ def hessian(func: Callable, argnums=0) -> Callable:
             [0., 12.]])
     """
 
-    def gradient(*args, **kwargs):
+    def gradient(*args: object, **kwargs: object) -> TensorTree:
         return _grad_and_value(func, argnums, False, args, kwargs, "hessian")[0]
 
     return _jacrev(gradient, argnums, False, "hessian")
 
 
-def hvp(func: Callable, primals, tangents):
+def hvp(
+    func: Callable[..., Tensor],
+    primals: Tensor | Sequence[TensorTree],
+    tangents: Tensor | Sequence[TensorTree],
+) -> TensorTree:
     """∇²f(x) v for a scalar ``func``: the gradient of ∇f(x) · v (two backward passes).
 
     ``primals`` and ``tangents`` are a Tensor each (``hvp(f, x, v)``) or tuples with one entry
@@ -504,7 +543,14 @@ def _swap(owner, attribute: str, value):
     return previous
 
 
-def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *, strict: bool = False):
+def functional_call(
+    module: Module,
+    parameter_and_buffer_dicts: dict[str, Tensor] | Sequence[dict[str, Tensor]],
+    args: tuple[object, ...] | Tensor = (),
+    kwargs: dict[str, object] | None = None,
+    *,
+    strict: bool = False,
+) -> Any:
     """Call ``module(*args, **kwargs)`` with its parameters and buffers replaced by the given tensors.
 
     ``parameter_and_buffer_dicts`` maps qualified names (``"0.weight"``, ``"encoder.bias"``, as

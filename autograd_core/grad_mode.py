@@ -8,6 +8,14 @@ from __future__ import annotations
 
 import contextvars
 import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import ParamSpec, TypeVar
+
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R")
 
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
 
@@ -25,14 +33,14 @@ class _GradMode:
     def __enter__(self) -> None:
         self._token = _grad_enabled.set(self.enabled)
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         _grad_enabled.reset(self._token)
 
-    def __call__(self, function):
+    def __call__(self, function: Callable[_P, _R]) -> Callable[_P, _R]:
         mode = type(self)
 
         @functools.wraps(function)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             with mode():
                 return function(*args, **kwargs)
 
@@ -65,15 +73,15 @@ class set_grad_enabled(_GradMode):
     def __enter__(self) -> None:
         """The mode was already set by the constructor."""
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         _grad_enabled.reset(self._previous)
 
-    def __call__(self, function):
+    def __call__(self, function: Callable[_P, _R]) -> Callable[_P, _R]:
         _grad_enabled.reset(self._previous)
         enabled = self.enabled
 
         @functools.wraps(function)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             token = _grad_enabled.set(enabled)
             try:
                 return function(*args, **kwargs)

@@ -25,10 +25,20 @@ import secrets
 import struct
 import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._tensor import Tensor, _check_device, _tensor_from_array
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeAlias
+
+    from ._tensor import device as Device
+
+    # an entry of the structure record, stored as JSON
+    Json: TypeAlias = "None | bool | int | float | str | list[Json] | dict[str, Json]"
 
 _RECORD = "__autograd_core__"
 _FORMAT = "autograd_core checkpoint"
@@ -63,7 +73,7 @@ class _Encoder:
             self.arrays[key] = array
         return key
 
-    def encode(self, obj, where: str = "obj"):
+    def encode(self, obj: object, where: str = "obj") -> Json:
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, np.generic):
@@ -108,7 +118,7 @@ class _Encoder:
         )
 
 
-def save(obj, f: str | os.PathLike) -> None:
+def save(obj: object, f: str | os.PathLike) -> None:
     """Write ``obj`` (e.g. a ``state_dict``, or a checkpoint dict such as
     ``{"model": ..., "optimizer": ..., "epoch": 3}``) to the file ``f``.
 
@@ -187,7 +197,7 @@ class _Decoder:
             self._loaded[key] = make(self._array(key))
         return self._loaded[key]
 
-    def decode(self, node):
+    def decode(self, node: Json) -> Any:
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
         if not isinstance(node, dict) or len(node) not in (1, 2):
@@ -222,7 +232,12 @@ class _Decoder:
         raise ValueError(f"unknown entry type {tag!r} in the structure record")
 
 
-def load(f: str | os.PathLike, map_location=None, *, weights_only: bool = True):
+def load(
+    f: str | os.PathLike,
+    map_location: str | Device | dict[str, str] | Callable[..., object] | None = None,
+    *,
+    weights_only: bool = True,
+) -> Any:
     """Read back what ``save`` wrote: tensors as tensors (same dtype), arrays as arrays,
     tuples as tuples, int keys as ints.
 

@@ -15,9 +15,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import autograd_core
+
+if TYPE_CHECKING:
+    from optim.optimizer import Optimizer
+
+    from .modules.module import Module
 
 
 class Callback:
@@ -28,7 +33,7 @@ class Callback:
         self.optimizer = None
         self.stop_training = False
 
-    def set_context(self, model, optimizer) -> None:
+    def set_context(self, model: Module, optimizer: Optimizer) -> None:
         """Called by ``fit`` before training: the model being trained and its optimizer."""
         self.model = model
         self.optimizer = optimizer

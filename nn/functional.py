@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 import autograd_core
 from autograd_core import Tensor
@@ -24,6 +25,11 @@ from autograd_core.ops import embedding as _embedding_ops
 from autograd_core.ops import loss as _loss_ops
 from autograd_core.ops import nn_ops as _nn_ops
 from autograd_core.ops.nn_ops import linear as linear  # the fused x Wᵀ + b, re-exported
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import DTypeLike
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -147,21 +153,21 @@ def _softmax_dim(name: str, ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """e^(x_i) / Σ_j e^(x_j) along ``dim`` (stable: the maximum is subtracted first)."""
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim)
     return autograd_core.softmax(input, dim, dtype=dtype)
 
 
-def softmin(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """softmax(-x) along ``dim``."""
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim)
     return autograd_core.softmax(-input, dim, dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """x_i - log Σ_j e^(x_j) along ``dim`` (fused and stable)."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim)
@@ -291,7 +297,7 @@ def _normalized_dims(input: Tensor, normalized_shape) -> tuple[int, ...]:
 
 def layer_norm(
     input: Tensor,
-    normalized_shape,
+    normalized_shape: int | Sequence[int],
     weight: Tensor | None = None,
     bias: Tensor | None = None,
     eps: float = 1e-5,
@@ -511,7 +517,11 @@ def _warn_if_broadcast(name: str, input: Tensor, target: Tensor) -> None:
 
 
 def mse_loss(
-    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
 ) -> Tensor:
     """(x - y)², reduced: the mean squared error by default."""
     reduction = _resolve_reduction(reduction, size_average, reduce)
@@ -520,7 +530,13 @@ def mse_loss(
     return _reduce(difference * difference, reduction)
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """|x - y|, reduced: the mean absolute error by default."""
     reduction = _resolve_reduction(reduction, size_average, reduce)
     _warn_if_broadcast("l1_loss", input, target)
@@ -528,7 +544,12 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
 
 
 def smooth_l1_loss(
-    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
 ) -> Tensor:
     """0.5 d²/β where |d| < β, else |d| - 0.5 β (d = x - y): quadratic near 0, linear beyond."""
     reduction = _resolve_reduction(reduction, size_average, reduce)
@@ -559,8 +580,8 @@ def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
-    size_average=None,
-    reduce=None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """-w (t·log x + (1 - t)·log(1 - x)) for probabilities x in [0, 1], the logs clamped at -100.
@@ -588,8 +609,8 @@ def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
-    size_average=None,
-    reduce=None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
@@ -645,9 +666,9 @@ def nll_loss(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
-    size_average=None,
+    size_average: bool | None = None,
     ignore_index: int = -100,
-    reduce=None,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C, ...) at class indices
@@ -677,9 +698,9 @@ def cross_entropy(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
-    size_average=None,
+    size_average: bool | None = None,
     ignore_index: int = -100,
-    reduce=None,
+    reduce: bool | None = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:

@@ -30,7 +30,16 @@ from . import metrics as _metrics
 from .callbacks import Callback
 
 if TYPE_CHECKING:  # matplotlib is imported only when a history is plotted
+    from collections.abc import Callable
+
     import matplotlib.figure
+
+    from autograd_core import Tensor
+    from optim.lr_scheduler import LRScheduler
+    from optim.optimizer import Optimizer
+
+    from .metrics import Metric
+    from .modules.module import Module
 
 
 class History:
@@ -103,15 +112,15 @@ class History:
 
 
 def fit(
-    model,
-    loss_fn,
-    optimizer,
+    model: Module,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: Optimizer,
     train_loader: Iterable,
     epochs: int,
     val_loader: Iterable | None = None,
-    metrics: Sequence = (),
+    metrics: Sequence[str | Metric] = (),
     callbacks: Sequence[Callback] = (),
-    scheduler=None,
+    scheduler: LRScheduler | None = None,
     progress: bool = True,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the ``History``.
@@ -166,7 +175,12 @@ def fit(
     return history
 
 
-def evaluate(model, loss_fn, loader: Iterable, metrics: Sequence = ()) -> dict[str, float]:
+def evaluate(
+    model: Module,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    loader: Iterable,
+    metrics: Sequence[str | Metric] = (),
+) -> dict[str, float]:
     """The mean loss and metrics over ``loader``, with the model in eval mode under ``no_grad``.
 
     Means are weighted by batch size, so they are exact over the whole data set.
@@ -213,7 +227,9 @@ class _Totals:
         self.count = 0
         self.sums: dict[str, float] = {}
 
-    def add(self, loss: float, output, targets, named_metrics) -> None:
+    def add(
+        self, loss: float, output: Tensor, targets: Tensor, named_metrics: Sequence[tuple[str, Metric]]
+    ) -> None:
         size = len(targets)
         self.count += size
         self.sums["loss"] = self.sums.get("loss", 0.0) + loss * size

@@ -219,7 +219,7 @@ class LBFGS(Optimizer):
             if line_search_fn is not None:
                 x_init = self._clone_param()
 
-                def obj_func(x, step, direction):
+                def obj_func(x: list[Tensor], step: float, direction: Tensor) -> tuple[float, Tensor]:
                     return self._directional_evaluate(closure, x, step, direction)
 
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(

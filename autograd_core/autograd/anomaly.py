@@ -20,10 +20,20 @@ from __future__ import annotations
 import functools
 import linecache
 import traceback
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import function
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import ParamSpec, TypeVar
+
+    from .function import Function
+
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R")
 
 
 def _set_mode(enabled: bool, check_nan: bool) -> None:
@@ -66,14 +76,14 @@ class detect_anomaly:
         _set_mode(True, self.check_nan)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         _set_mode(*self._previous)
 
-    def __call__(self, func):
+    def __call__(self, func: Callable[_P, _R]) -> Callable[_P, _R]:
         check_nan = self.check_nan
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             with detect_anomaly(check_nan):
                 return func(*args, **kwargs)
 
@@ -91,11 +101,11 @@ class set_detect_anomaly:
     def __enter__(self) -> set_detect_anomaly:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         _set_mode(*self._previous)
 
 
-def nonfinite_gradient_message(node, index: int, grad: np.ndarray) -> str:
+def nonfinite_gradient_message(node: Function, index: int, grad: np.ndarray) -> str:
     """The error for a backward function that returned nan or inf (raised by the engine)."""
     nans = int(np.isnan(grad).sum())
     infs = int(np.isinf(grad).sum())

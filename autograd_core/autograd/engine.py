@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import grad_mode
@@ -24,6 +26,11 @@ from .._tensor import Tensor, _tensor_from_array
 from ..ops.shape import SumTo, _sum_to_axes
 from .anomaly import nonfinite_gradient_message
 from .function import _FREED, _anomaly_mode, current_grad_fn
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .function import Function
 
 
 def _count_dependencies(roots) -> dict:
@@ -68,7 +75,13 @@ def _fit_gradient(node, index: int, grad, shape: tuple, dtype) -> Tensor:
     return grad
 
 
-def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture=None):
+def run_backward(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[tuple[Function | Tensor, int], int] | None = None,
+) -> dict[int, Tensor] | None:
     """Backpropagate ``seeds`` from the ``roots`` tensors.
 
     Without ``capture`` gradients accumulate into leaves' ``.grad`` (``Tensor.backward``).

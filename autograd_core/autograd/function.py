@@ -27,11 +27,15 @@ from __future__ import annotations
 
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _FREED = "freed"
 _PACKAGE_DIRS: tuple[str, ...] = ()
@@ -98,7 +102,7 @@ def _remember_library_file(filename: str) -> bool:
 _LIBRARY_FILES: dict[str, bool] = {}  # file name -> whether it is library code
 
 
-def creation_site(node) -> tuple[str, int] | None:
+def creation_site(node: Function) -> tuple[str, int] | None:
     """(file, line) of the user code that created ``node``, or None if unknown."""
     site = node._site
     if site is None:
@@ -135,16 +139,16 @@ class Function:
     _output_names = None  # names given to output tensors, {output_nr: name} (for graph pictures)
 
     @staticmethod
-    def forward(ctx, *args):
+    def forward(ctx, *args: Any) -> np.ndarray | Tensor | tuple[np.ndarray | Tensor, ...]:
         raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx, *grad_outputs: Tensor) -> Tensor | tuple[Tensor | None, ...] | None:
         raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
 
     # ----------------------------------------------------------------- forward side
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args: Any) -> Tensor | tuple[Tensor, ...]:
         """Run ``forward`` and, when grad mode is on and an input requires grad, record the node."""
         ctx = object.__new__(cls)
         if grad_mode._grad_enabled.get():
@@ -156,11 +160,11 @@ class Function:
             return _tensor_from_array(out)
         return _wrap_outputs(out, None)
 
-    def save_for_backward(self, *tensors) -> None:
+    def save_for_backward(self, *tensors: Tensor | np.ndarray | None) -> None:
         """Keep tensors (inputs, outputs, or arrays made in forward) for backward."""
         self._saved = tensors  # packed by _record once forward has returned
 
-    def mark_non_differentiable(self, *outputs) -> None:
+    def mark_non_differentiable(self, *outputs: np.ndarray | Tensor) -> None:
         """Declare outputs (such as indices) that get no gradient."""
         self._non_differentiable = outputs
 
@@ -232,7 +236,7 @@ class AccumulateGrad:
     def next_functions(self) -> tuple:
         return ()
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, AccumulateGrad) and other.variable is self.variable
 
     def __hash__(self) -> int:
@@ -242,7 +246,7 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
-def current_grad_fn(tensor: Tensor):
+def current_grad_fn(tensor: Tensor) -> Function | None:
     """``tensor.grad_fn``, brought up to date when ``tensor`` is a view whose base was changed
     in place after the view was made (as PyTorch regenerates a view's grad_fn): the view is
     then, in the graph, the same view of the base's new history.

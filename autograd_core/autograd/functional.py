@@ -25,6 +25,7 @@ tensor([[2., 0.],
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +33,14 @@ from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
 from ..ops.shape import stack
 from . import grad as _grad
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TypeAlias
+
+    TensorOrTensors: TypeAlias = Tensor | tuple[Tensor, ...]
+    # a Jacobian or Hessian: one block, a tuple of blocks, or a tuple of tuples of blocks
+    Blocks: TypeAlias = Tensor | tuple[Tensor, ...] | tuple[tuple[Tensor, ...], ...]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -59,7 +68,7 @@ def _tuple_postprocess(result, to_unpack):
     return result if to_unpack else result[0]
 
 
-def check_float_inputs(inputs, fn_name: str) -> None:
+def check_float_inputs(inputs: Sequence[Tensor], fn_name: str) -> None:
     """Differentiation needs floating-point tensors: say which input is not one."""
     for index, tensor in enumerate(inputs):
         if tensor._data.dtype.kind != "f":
@@ -171,7 +180,9 @@ _INDEPENDENT_MESSAGES = {
 }
 
 
-def fill_in_zeros(grads, references, strict: bool = False, stage: str = "back") -> tuple:
+def fill_in_zeros(
+    grads: Sequence[Tensor | None], references: Sequence[Tensor], strict: bool = False, stage: str = "back"
+) -> tuple[Tensor, ...]:
     """Zeros (shaped like the reference) where a gradient is None: the function did not use it."""
     result = []
     for index, (gradient, reference) in enumerate(zip(grads, references)):
@@ -224,7 +235,13 @@ def _single_scalar_output(is_outputs_tuple: bool, outputs: tuple, fn_name: str) 
 
 
 # --------------------------------------------------------------------------- public functions
-def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def vjp(
+    func: Callable[..., TensorOrTensors],
+    inputs: TensorOrTensors,
+    v: TensorOrTensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[TensorOrTensors, TensorOrTensors]:
     """``(func(*inputs), vᵀ J)``: the vector-Jacobian product at ``inputs``, one backward pass.
 
     ``v`` has the shape of the outputs (None allowed for a one-element output).
@@ -247,7 +264,13 @@ def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(result, is_inputs_tuple)
 
 
-def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def jvp(
+    func: Callable[..., TensorOrTensors],
+    inputs: TensorOrTensors,
+    v: TensorOrTensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[TensorOrTensors, TensorOrTensors]:
     """``(func(*inputs), J v)``: the Jacobian-vector product, by the double-backward trick.
 
     Reverse mode gives g(u) = Jᵀ u for any u. That is linear in u, so its own vector-Jacobian
@@ -276,13 +299,13 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
 
 
 def jacobian(
-    func: Callable,
-    inputs,
+    func: Callable[..., TensorOrTensors],
+    inputs: TensorOrTensors,
     create_graph: bool = False,
     strict: bool = False,
     vectorize: bool = False,
     strategy: str = "reverse-mode",
-):
+) -> Blocks:
     """The Jacobian of ``func`` at ``inputs``: entry [i][j] is ∂ output_i / ∂ input_j, of shape
     ``output_i.shape + input_j.shape``. One backward pass per output element (row).
 
@@ -338,13 +361,13 @@ def _stack_rows(rows: list, shape: tuple, like: Tensor) -> Tensor:
 
 
 def hessian(
-    func: Callable,
-    inputs,
+    func: Callable[..., Tensor],
+    inputs: TensorOrTensors,
     create_graph: bool = False,
     strict: bool = False,
     vectorize: bool = False,
     outer_jacobian_strategy: str = "reverse-mode",
-):
+) -> Blocks:
     """The Hessian of a scalar ``func`` at ``inputs``: the Jacobian of its gradient.
 
     H[i][j] = ∂²f / ∂input_i ∂input_j, of shape ``input_i.shape + input_j.shape``; a Tensor
@@ -358,14 +381,14 @@ def hessian(
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
     check_float_inputs(inputs, "hessian")
 
-    def single_output_function(*inner):
+    def single_output_function(*inner: Tensor) -> Tensor:
         out = func(*inner)
         is_out_tuple, outputs = _as_tuple(out, "outputs of the user-provided function", "hessian")
         _check_requires_grad(outputs, "outputs", strict)
         _single_scalar_output(is_out_tuple, outputs, "hessian")
         return out.reshape(())
 
-    def jacobian_function(*inner):
+    def jacobian_function(*inner: Tensor) -> Blocks:
         jac = jacobian(single_output_function, inner, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         return jac
@@ -376,7 +399,13 @@ def hessian(
     return _tuple_postprocess(result, (is_inputs_tuple, is_inputs_tuple))
 
 
-def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def vhp(
+    func: Callable[..., TensorOrTensors],
+    inputs: TensorOrTensors,
+    v: TensorOrTensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[TensorOrTensors, TensorOrTensors]:
     """``(func(*inputs), vᵀ H)`` for a scalar ``func``: the gradient of ∇f · v, two backward passes.
 
     >>> import autograd_core as ag
@@ -399,7 +428,13 @@ def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(result, is_inputs_tuple)
 
 
-def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def hvp(
+    func: Callable[..., TensorOrTensors],
+    inputs: TensorOrTensors,
+    v: TensorOrTensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[TensorOrTensors, TensorOrTensors]:
     """``(func(*inputs), H v)`` for a scalar ``func``, by the double-backward trick on the gradient.
 
     g(u) = Hᵀ u is the gradient of ∇f · u; differentiating it with respect to a dummy u along

@@ -34,6 +34,7 @@ import linecache
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,6 +42,9 @@ from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
 from . import function
 from .function import Function
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _BASE_APPLY = Function.apply.__func__  # re-runs a node's forward, bypassing a subclass's own apply
 
@@ -50,8 +54,8 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(
-    func: Callable,
-    inputs,
+    func: Callable[..., Tensor | tuple[Tensor, ...]],
+    inputs: Tensor | Sequence[object],
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -75,9 +79,9 @@ def gradcheck(
 
 
 def gradgradcheck(
-    func: Callable,
-    inputs,
-    grad_outputs=None,
+    func: Callable[..., Tensor | tuple[Tensor, ...]],
+    inputs: Tensor | Sequence[object],
+    grad_outputs: Tensor | Sequence[Tensor | ArrayLike] | None = None,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -153,7 +157,7 @@ def _second_order_problem(func: Callable, args: list, diff: list[int], grad_outp
     vectors = _grad_output_tensors(grad_outputs, [outputs[k] for k in selected], who)
     count = len(args)
 
-    def first_derivative(*values):
+    def first_derivative(*values: Tensor) -> tuple[Tensor, ...]:
         inner = values[:count]
         results = _call(func, inner, who)
         return _autograd_grad(
@@ -452,7 +456,7 @@ def _check_node(node: Function, inputs: tuple, order: int, eps, atol, rtol) -> _
         args[j] = _leaf(args[j]._data)
     node_class = type(node)
 
-    def rerun(*values):
+    def rerun(*values: object) -> Tensor | tuple[Tensor, ...]:
         return _BASE_APPLY(node_class, *values)
 
     try:

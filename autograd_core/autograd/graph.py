@@ -8,8 +8,14 @@ so a picture of the graph can group nodes by module.
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from .function import _scope_stack
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from nn.modules.module import Module
 
 
 class Scope(tuple):
@@ -21,7 +27,7 @@ class Scope(tuple):
 
 
 @contextlib.contextmanager
-def module_scope(module):
+def module_scope(module: Module) -> Iterator[None]:
     """Record ``module`` (inside the modules already running) on the nodes made in this block."""
     parent = _scope_stack[-1] if _scope_stack else None
     scope = Scope((parent or ()) + (module,))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from .._tensor import Tensor
 from .folding import fold
@@ -14,6 +15,17 @@ from .options import RenderOptions
 from .render import Renderer
 from .view import GraphView
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from typing import TypeAlias
+
+    from nn.modules.module import Module
+
+    # names for tensors: {name: tensor}, (name, tensor) pairs, or a module
+    Params: TypeAlias = "Mapping[str, Tensor] | Iterable[tuple[str, Tensor]] | Module"
+    # tensors (or tensor names) whose paths to the output are drawn bold
+    Highlight: TypeAlias = "Tensor | str | list[Tensor | str] | tuple[Tensor | str, ...] | set[Tensor | str]"
+
 _COLOR_BY = ("grad", "ratio", "op", None)
 _VIEWS = ("forward", "backward")
 _RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -21,14 +33,14 @@ MIN_NODES = 10
 
 
 def draw_graph(
-    root,
+    root: Tensor | Sequence[Tensor],
     *,
-    params=None,
+    params: Params | None = None,
     show_values: bool = True,
     show_grads: bool = True,
     show_shapes: bool = True,
     color_by: str | None = "grad",
-    highlight=None,
+    highlight: Highlight | None = None,
     depth: int | None = None,
     max_nodes: int | None = 300,
     view: str = "forward",
@@ -82,7 +94,13 @@ def draw_graph(
         return render_model(model, options, highlight=highlight, depth=depth, max_nodes=max_nodes)
 
 
-def make_dot(var, params=None, show_attrs: bool = False, show_saved: bool = False, max_attr_chars: int = 50):
+def make_dot(
+    var: Tensor | Sequence[Tensor],
+    params: Params | None = None,
+    show_attrs: bool = False,
+    show_saved: bool = False,
+    max_attr_chars: int = 50,
+) -> GraphView:
     """torchviz's ``make_dot``: the graph with operations named by their backward nodes
     (``MulBackward0``); ``show_attrs`` lists every attribute an operation kept (each cut to
     ``max_attr_chars``), ``show_saved`` what it saved for backward. Returns a ``GraphView``."""
@@ -94,7 +112,14 @@ def make_dot(var, params=None, show_attrs: bool = False, show_saved: bool = Fals
         return render_model(model, options, highlight=None, depth=None, max_nodes=300)
 
 
-def render_model(model: GraphModel, options: RenderOptions, *, highlight, depth, max_nodes) -> GraphView:
+def render_model(
+    model: GraphModel,
+    options: RenderOptions,
+    *,
+    highlight: Highlight | None,
+    depth: int | None,
+    max_nodes: int | None,
+) -> GraphView:
     """Fold ``model`` to fit and draw it."""
     if highlight is not None:
         options.highlight = highlight_indices(model, highlight)
@@ -104,7 +129,7 @@ def render_model(model: GraphModel, options: RenderOptions, *, highlight, depth,
 
 
 @contextlib.contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a picture is built.
 
     Walking a large graph allocates hundreds of thousands of small objects (none of them in
@@ -120,7 +145,7 @@ def gc_paused():
             gc.enable()
 
 
-def as_roots(root) -> list[Tensor]:
+def as_roots(root: Tensor | Sequence[Tensor]) -> list[Tensor]:
     """The tensors to draw from: one tensor, or a list or tuple of them."""
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     for item in roots:
@@ -134,7 +159,7 @@ def as_roots(root) -> list[Tensor]:
     return roots
 
 
-def parameter_names(params) -> dict[int, str]:
+def parameter_names(params: Params | None) -> dict[int, str]:
     """``{id(tensor): name}`` from a dict name -> tensor, ``(name, tensor)`` pairs, or anything
     with ``named_parameters()`` (a module)."""
     if params is None:
@@ -157,7 +182,7 @@ def parameter_names(params) -> dict[int, str]:
     return names
 
 
-def highlight_indices(model: GraphModel, highlight) -> set[int]:
+def highlight_indices(model: GraphModel, highlight: Highlight) -> set[int]:
     """The items of the tensors (or tensor names) to highlight."""
     wanted = list(highlight) if isinstance(highlight, (list, tuple, set)) else [highlight]
     found = set()

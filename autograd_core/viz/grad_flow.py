@@ -12,15 +12,27 @@ Two panels, one bar group per parameter tensor, first layer on the left:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TypeAlias
+
+    from matplotlib.figure import Figure
+
+    from nn.modules.module import Module
+
+    # a module, a dict {name: tensor}, (name, tensor) pairs or plain tensors
+    ParameterSource: TypeAlias = "Module | Mapping[str, Tensor] | Iterable[Tensor | tuple[str, Tensor]]"
+
 REFERENCE_RATIO = 1e-3
 
 
-def named_parameters_of(source) -> list[tuple[str, Tensor]]:
+def named_parameters_of(source: ParameterSource) -> list[tuple[str, Tensor]]:
     """``(name, tensor)`` pairs from a module, a dict, pairs, or plain tensors (named p0, p1...)."""
     if callable(getattr(source, "named_parameters", None)):
         return list(source.named_parameters())
@@ -40,7 +52,7 @@ def named_parameters_of(source) -> list[tuple[str, Tensor]]:
     return pairs
 
 
-def grad_flow_table(source) -> list[dict]:
+def grad_flow_table(source: ParameterSource) -> list[dict]:
     """Per parameter: name, mean and max |grad|, the grad:data ratio, and whether it has a grad."""
     rows = []
     for name, tensor in named_parameters_of(source):
@@ -59,7 +71,7 @@ def grad_flow_table(source) -> list[dict]:
     return rows
 
 
-def plot_grad_flow(model_or_named_parameters, *, title: str = "Gradient flow"):
+def plot_grad_flow(model_or_named_parameters: ParameterSource, *, title: str = "Gradient flow") -> Figure:
     """Plot mean and max |grad| and the grad:data ratio per parameter; returns the matplotlib
     ``Figure`` (shown inline in a notebook; ``fig.savefig("flow.png")`` saves it).
 

@@ -34,7 +34,7 @@ def attribute_list(attributes: dict) -> str:
     return " ".join(parts)
 
 
-def quote(value) -> str:
+def quote(value: object) -> str:
     """A DOT string: backslashes and quotes escaped, newlines as ``\\n`` (which tooltips show)."""
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'

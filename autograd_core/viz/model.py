@@ -18,8 +18,15 @@ the same expression every time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._tensor import Tensor
 from .op_labels import edge_labels
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from nn.modules.module import Module
 
 
 class TensorItem:
@@ -343,7 +350,7 @@ class _CallTable:
         self.by_key: dict = {}
         self.calls_of_module: dict[int, list[ModuleCall]] = {}
 
-    def call_for(self, scope) -> ModuleCall | None:
+    def call_for(self, scope: tuple[Module, ...]) -> ModuleCall | None:
         if not scope:
             return None
         pending = []
@@ -365,7 +372,7 @@ class _CallTable:
             self.by_key[key] = call
         return call
 
-    def place_parameters(self, leaves, modules: _ModuleNames) -> None:
+    def place_parameters(self, leaves: Iterable[TensorItem], modules: _ModuleNames) -> None:
         """A parameter sits in the cluster of its module's call (the innermost call that holds
         every call of its module, when the module ran more than once)."""
         for item in leaves:

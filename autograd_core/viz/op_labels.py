@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import inspect
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..autograd.function import Function
 
 _NAMES = {
     "PowScalar": "pow",
@@ -33,7 +37,7 @@ _ALONG_DIM = frozenset({"Softmax", "LogSoftmax", "CumSum", "Cat", "Stack", "Gath
 _SHAPED = {"Reshape": "shape", "Expand": "shape", "SumTo": "shape", "Permute": "dims", "Flip": "dims"}
 
 
-def op_name(node) -> str:
+def op_name(node: Function) -> str:
     """PyTorch's function name for the node's operation; user Functions in snake_case."""
     class_name = type(node).__name__
     if class_name == "Amax":
@@ -43,7 +47,7 @@ def op_name(node) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()
 
 
-def op_label(node) -> str:
+def op_label(node: Function) -> str:
     """The name with the attributes that define the operation: ``sum(dim=1)``, ``pow(2)``."""
     class_name = type(node).__name__
     attributes = vars(node)
@@ -73,7 +77,7 @@ def op_label(node) -> str:
     return name + _call(_simple_attributes(attributes))
 
 
-def all_attributes(node, max_chars: int) -> list[str]:
+def all_attributes(node: Function, max_chars: int) -> list[str]:
     """Every ctx attribute as ``name=value`` (arrays by shape), each cut to ``max_chars``."""
     lines = []
     for key, value in sorted(vars(node).items()):
@@ -87,7 +91,7 @@ def all_attributes(node, max_chars: int) -> list[str]:
     return lines
 
 
-def argument_names(node) -> tuple[str, ...]:
+def argument_names(node: Function) -> tuple[str, ...]:
     """The names of ``forward``'s parameters after ``ctx``; ``*tensors`` becomes ``0``, ``1``..."""
     forward = type(node).forward
     names = _SIGNATURES.get(forward)
@@ -109,7 +113,7 @@ def argument_names(node) -> tuple[str, ...]:
 _SIGNATURES: dict = {}
 
 
-def edge_labels(node) -> list[str | None]:
+def edge_labels(node: Function) -> list[str | None]:
     """A label per input position where the order of the inputs matters, else None (inputs
     that need no grad count too: they are drawn as constants)."""
     tracked = sum(edge is not None for edge in node._next) + len(node._constants or ())
@@ -119,7 +123,7 @@ def edge_labels(node) -> list[str | None]:
     return list(argument_names(node))
 
 
-def format_index(index) -> str:
+def format_index(index: object) -> str:
     """An index as written in Python: ``0, 1:3``, ``..., None``, arrays by shape."""
     items = index if isinstance(index, tuple) else (index,)
     parts = []

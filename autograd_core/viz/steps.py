@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,11 @@ from .model import GraphModel, build_model
 from .op_labels import op_label
 from .options import RenderOptions
 from .view import GraphView, check_dot_installed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from .draw import Params
 
 
 class BackpropSteps:
@@ -39,7 +45,7 @@ class BackpropSteps:
     def __getitem__(self, index: int) -> GraphView:
         return self.frames[index]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[GraphView]:
         return iter(self.frames)
 
     def save_frames(self, directory: str | os.PathLike, format: str = "png") -> list[str]:
@@ -76,7 +82,9 @@ class BackpropSteps:
         return f"<BackpropSteps: {len(self.frames)} frames; .frames[k], .save_frames(directory)>"
 
 
-def draw_backprop_steps(loss: Tensor, *, params=None, retain_graph: bool = False, **options) -> BackpropSteps:
+def draw_backprop_steps(
+    loss: Tensor, *, params: Params | None = None, retain_graph: bool = False, **options: object
+) -> BackpropSteps:
     """Run ``loss.backward()`` and draw one picture per step of it.
 
     Gradients fill in in reverse topological order, exactly as the engine computes them; a

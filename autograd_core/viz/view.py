@@ -114,7 +114,7 @@ def fit_to_width(svg: str, min_scale: float | None = None) -> str:
     """Let an SVG shrink to its container's width, keeping its aspect ratio (the viewBox stays);
     with ``min_scale``, not below that fraction of its own width."""
 
-    def sized(match) -> str:
+    def sized(match: re.Match[str]) -> str:
         width = float(match.group(1))
         minimum = f" min-width: {width * min_scale:.0f}pt;" if min_scale else ""
         return f'<svg width="100%" style="max-width: {width:.0f}pt;{minimum} height: auto"'

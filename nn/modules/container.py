@@ -46,7 +46,7 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
         if isinstance(index, slice):
             return type(self)(OrderedDict(list(self._modules.items())[index]))
         keys = list(self._modules)
@@ -56,7 +56,7 @@ class Sequential(Module):
         keys = list(self._modules)
         setattr(self, keys[_index(index, len(keys), "Sequential")], module)
 
-    def __delitem__(self, index) -> None:
+    def __delitem__(self, index: int | slice) -> None:
         keys = list(self._modules)
         if isinstance(index, slice):
             for key in keys[index]:
@@ -123,7 +123,7 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
         if isinstance(index, slice):
             return type(self)(list(self._modules.values())[index])
         return self._modules[str(_index(index, len(self), "ModuleList"))]
@@ -131,7 +131,7 @@ class ModuleList(Module):
     def __setitem__(self, index: int, module: Module) -> None:
         setattr(self, str(_index(index, len(self), "ModuleList")), module)
 
-    def __delitem__(self, index) -> None:
+    def __delitem__(self, index: int | slice) -> None:
         modules = list(self._modules.values())
         if isinstance(index, slice):
             del modules[index]

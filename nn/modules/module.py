@@ -27,13 +27,16 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import autograd_core
 from autograd_core import Tensor
 from autograd_core.autograd.graph import current_scope, module_scope
 
 from ..parameter import Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 # Bumped whenever a parameter or sub-module is added, replaced or removed anywhere, so that a
 # module called as the outermost one knows when to refresh its parameters' qualified names.
@@ -72,7 +75,7 @@ class RemovableHandle:
     def __enter__(self) -> RemovableHandle:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.remove()
 
 
@@ -123,7 +126,7 @@ class Module:
         )
 
     # ------------------------------------------------------------------------- calling
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` inside ``module_scope(self)``, with the forward hooks around it."""
         if self._names_version != _structure_version[0] and not current_scope():
             self._name_parameters()
@@ -249,7 +252,7 @@ class Module:
 
     register_module = add_module
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
@@ -308,7 +311,7 @@ class Module:
         if keep != "_modules":
             self._modules.pop(name, None)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Tensor | Module:
         """Registered parameters, buffers and sub-modules; anything else is an AttributeError."""
         state = self.__dict__
         if "_parameters" not in state:
@@ -569,7 +572,11 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ dtype, device
-    def to(self, *args, **kwargs) -> Module:
+    def to(
+        self,
+        *args: Tensor | str | autograd_core.device | DTypeLike,
+        **kwargs: str | autograd_core.device | DTypeLike | bool,
+    ) -> Module:
         """``to(dtype)``, ``to("cpu")``, ``to(device, dtype)``, ``to(tensor)``: converts the
         floating parameters and buffers in place (the same Parameter objects) and returns self."""
         dtype = kwargs.pop("dtype", None)
@@ -618,7 +625,7 @@ class Module:
     def cpu(self) -> Module:
         return self
 
-    def cuda(self, device=None) -> Module:
+    def cuda(self, device: int | str | autograd_core.device | None = None) -> Module:
         autograd_core.device("cuda")
         return self
 
