@@ -4,6 +4,7 @@ engine sums broadcast dimensions back to each input's shape."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,9 +12,12 @@ from .. import dtypes
 from .._tensor import Tensor, _as_array, _tensor_from_array
 from ..autograd.function import Function
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
 
 # ----------------------------------------------------------------------- operands
-def as_operand(value, like: Tensor) -> Tensor:
+def as_operand(value: Tensor | ArrayLike, like: Tensor) -> Tensor:
     """A Python number, array or list as a Tensor, with PyTorch's dtype for ``like op value``."""
     if type(value) is Tensor:
         return value
@@ -28,7 +32,7 @@ def as_operand(value, like: Tensor) -> Tensor:
     return _tensor_from_array(array)
 
 
-def promote(a, b) -> tuple[Tensor, Tensor]:
+def promote(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of one dtype, by PyTorch's promotion rules."""
     if not isinstance(a, Tensor):
         a = as_operand(a, b)
@@ -66,11 +70,11 @@ class Add(Function):
     """a + b; both gradients are the incoming gradient."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         return a.numpy() + b.numpy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad, grad
 
 
@@ -78,11 +82,11 @@ class Sub(Function):
     """a - b; d/da = 1, d/db = -1."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         return a.numpy() - b.numpy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
@@ -91,12 +95,12 @@ class Mul(Function):
     gradient, as in PyTorch: less memory, and no false in-place errors for the other."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         return a.numpy() * b.numpy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
         grad_a = grad * b if ctx.needs_input_grad[0] else None
         grad_b = grad * a if ctx.needs_input_grad[1] else None
@@ -107,12 +111,12 @@ class Div(Function):
     """a / b; d/da = 1/b, d/db = -a/b². ``a`` is saved only when ``b`` needs its gradient."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if b._requires_grad else None, b)
         return a.numpy() / b.numpy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
         grad_a = grad / b
         grad_b = -grad_a * a / b if ctx.needs_input_grad[1] else None
@@ -123,11 +127,11 @@ class Neg(Function):
     """-a."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         return -a.numpy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         return -grad
 
 
@@ -135,13 +139,13 @@ class PowScalar(Function):
     """a ** p for a Python number p; d/da = p·a^(p-1)."""
 
     @staticmethod
-    def forward(ctx, a, exponent):
+    def forward(ctx, a: Tensor, exponent: float) -> np.ndarray:
         ctx.exponent = exponent
         ctx.save_for_backward(a)
         return a.numpy() ** exponent
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (a,) = ctx.saved_tensors
         p = ctx.exponent
         if p == 2:
@@ -156,14 +160,14 @@ class Remainder(Function):
     a - b·floor(a/b); d/da = 1, d/db = -floor(a/b)."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = a.numpy(), b.numpy()
         if b._requires_grad:
             ctx.quotient = np.floor(x / y)
         return np.remainder(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         grad_b = -grad * _tensor_from_array(ctx.quotient) if ctx.needs_input_grad[1] else None
         return grad, grad_b
 
@@ -172,38 +176,38 @@ class Pow(Function):
     """a ** b for tensors; d/da = b·a^(b-1), d/db = a^b·ln a."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         out = a.numpy() ** b.numpy()
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b, out = ctx.saved_tensors
         grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
         grad_b = grad * out * log(a) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
-def add(a, b, *, alpha=1) -> Tensor:
+def add(a: Tensor | float, b: Tensor | float, *, alpha: float = 1) -> Tensor:
     """a + alpha·b."""
     if alpha != 1:
         b = mul(b, alpha)
     return _binary(Add, "add", a, b)
 
 
-def sub(a, b, *, alpha=1) -> Tensor:
+def sub(a: Tensor | float, b: Tensor | float, *, alpha: float = 1) -> Tensor:
     """a - alpha·b."""
     if alpha != 1:
         b = mul(b, alpha)
     return _binary(Sub, "sub", a, b)
 
 
-def mul(a, b) -> Tensor:
+def mul(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _binary(Mul, "mul", a, b)
 
 
-def div(a, b, *, rounding_mode=None) -> Tensor:
+def div(a: Tensor | float, b: Tensor | float, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is not None:
         a, b = promote(a, b)
         if rounding_mode == "floor":
@@ -217,7 +221,7 @@ def div(a, b, *, rounding_mode=None) -> Tensor:
     return _binary(Div, "div", a, b)
 
 
-def remainder(a, b) -> Tensor:
+def remainder(a: Tensor | float, b: Tensor | float) -> Tensor:
     """a % b, with the sign of b (as Python and PyTorch)."""
     return _binary(Remainder, "remainder", a, b)
 
@@ -226,7 +230,7 @@ def neg(a: Tensor) -> Tensor:
     return Neg.apply(a)
 
 
-def pow(a, exponent) -> Tensor:
+def pow(a: Tensor | float, exponent: Tensor | float) -> Tensor:
     """a ** exponent; a Python-number exponent takes the cheaper ``PowScalar``."""
     if isinstance(a, Tensor) and isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         return PowScalar.apply(a, exponent)
@@ -238,13 +242,13 @@ class Exp(Function):
     """exp(a); d/da = exp(a), the output itself."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         out = np.exp(a.numpy())
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         return grad * out
 
@@ -253,12 +257,12 @@ class Log(Function):
     """ln(a); d/da = 1/a."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.log(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad / a
 
@@ -267,12 +271,12 @@ class Log1p(Function):
     """ln(1 + a), accurate for small a; d/da = 1/(1 + a)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.log1p(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad / (a + 1)
 
@@ -281,12 +285,12 @@ class Log2(Function):
     """log₂(a); d/da = 1/(a·ln 2)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.log2(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad / (a * math.log(2.0))
 
@@ -295,12 +299,12 @@ class Log10(Function):
     """log₁₀(a); d/da = 1/(a·ln 10)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.log10(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad / (a * math.log(10.0))
 
@@ -309,13 +313,13 @@ class Exp2(Function):
     """2^a; d/da = 2^a·ln 2, from the output."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         out = np.exp2(a.numpy())
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         return grad * out * math.log(2.0)
 
@@ -324,13 +328,13 @@ class Sqrt(Function):
     """√a; d/da = 1/(2√a)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         out = np.sqrt(a.numpy())
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         return grad / (out * 2)
 
@@ -339,12 +343,12 @@ class Abs(Function):
     """|a|; d/da = sign(a) (0 at 0, as PyTorch)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.sign = np.sign(a.numpy())
         return np.abs(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         return grad * _tensor_from_array(ctx.sign)
 
 
@@ -352,12 +356,12 @@ class Sin(Function):
     """sin(a); d/da = cos(a)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.sin(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad * cos(a)
 
@@ -366,12 +370,12 @@ class Cos(Function):
     """cos(a); d/da = -sin(a)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.cos(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return -grad * sin(a)
 
@@ -380,12 +384,12 @@ class Sinh(Function):
     """sinh(a) = (eᵃ - e⁻ᵃ)/2; d/da = cosh(a)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.sinh(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad * cosh(a)
 
@@ -394,12 +398,12 @@ class Cosh(Function):
     """cosh(a) = (eᵃ + e⁻ᵃ)/2; d/da = sinh(a)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         return np.cosh(a.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return grad * sinh(a)
 
@@ -408,13 +412,13 @@ class Tanh(Function):
     """tanh(a); d/da = 1 - tanh²(a), from the output."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         out = np.tanh(a.numpy())
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         return TanhBackward.apply(grad, out)
 
@@ -426,13 +430,13 @@ class TanhBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, grad, out):
+    def forward(ctx, grad: Tensor, out: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, out)
         y = out.numpy()
         return grad.numpy() * (1 - y * y)
 
     @staticmethod
-    def backward(ctx, grad_grad):
+    def backward(ctx, grad_grad: Tensor) -> tuple[Tensor | None, ...]:
         grad, out = ctx.saved_tensors
         return grad_grad * (1 - out * out), grad_grad * grad * out * -2
 
@@ -444,7 +448,7 @@ class Sigmoid(Function):
     no exponential of a large positive number, and no ``np.where`` (slow on mixed signs)."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         x = a.numpy()
         out = np.exp(np.minimum(x, 0))
         out /= 1 + np.exp(-np.abs(x))
@@ -452,7 +456,7 @@ class Sigmoid(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         return SigmoidBackward.apply(grad, out)
 
@@ -464,13 +468,13 @@ class SigmoidBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, grad, out):
+    def forward(ctx, grad: Tensor, out: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, out)
         y = out.numpy()
         return grad.numpy() * (y * (1 - y))
 
     @staticmethod
-    def backward(ctx, grad_grad):
+    def backward(ctx, grad_grad: Tensor) -> tuple[Tensor | None, ...]:
         grad, out = ctx.saved_tensors
         return grad_grad * (out * (1 - out)), grad_grad * grad * (1 - 2 * out)
 
@@ -479,13 +483,13 @@ class Relu(Function):
     """max(a, 0); d/da = 1 where a > 0, else 0."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         out = np.maximum(a.numpy(), 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         return ReluBackward.apply(grad, out)
 
@@ -498,12 +502,12 @@ class ReluBackward(Function):
     on an unpredictable mask."""
 
     @staticmethod
-    def forward(ctx, grad, out):
+    def forward(ctx, grad: Tensor, out: Tensor) -> np.ndarray:
         ctx.positive = out.numpy() > 0
         return grad.numpy() * ctx.positive
 
     @staticmethod
-    def backward(ctx, grad_grad):
+    def backward(ctx, grad_grad: Tensor) -> tuple[Tensor | None, ...]:
         mask = _tensor_from_array(ctx.positive.astype(grad_grad.dtype))
         return grad_grad * mask, grad_grad * 0
 
@@ -512,7 +516,7 @@ class Clamp(Function):
     """min(max(a, low), high); the gradient passes where low ≤ a ≤ high."""
 
     @staticmethod
-    def forward(ctx, a, low, high):
+    def forward(ctx, a: Tensor, low: float | None, high: float | None) -> np.ndarray:
         x = a.numpy()
         ctx.low, ctx.high = low, high
         inside = np.ones(x.shape, dtype=bool)
@@ -524,7 +528,7 @@ class Clamp(Function):
         return np.clip(x, low, high).astype(x.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad * _tensor_from_array(ctx.inside), None, None
 
 
@@ -532,13 +536,13 @@ class Maximum(Function):
     """max(a, b) elementwise; at ties the gradient is split evenly, as in PyTorch."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = a.numpy(), b.numpy()
         ctx.share_a = ((x > y) + 0.5 * (x == y)).astype(x.dtype)
         return np.maximum(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         share_a = _tensor_from_array(ctx.share_a)
         return grad * share_a, grad * (1 - share_a)
 
@@ -547,13 +551,13 @@ class Minimum(Function):
     """min(a, b) elementwise; at ties the gradient is split evenly, as in PyTorch."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         x, y = a.numpy(), b.numpy()
         ctx.share_a = ((x < y) + 0.5 * (x == y)).astype(x.dtype)
         return np.minimum(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         share_a = _tensor_from_array(ctx.share_a)
         return grad * share_a, grad * (1 - share_a)
 
@@ -562,12 +566,12 @@ class Where(Function):
     """condition ? a : b; the gradient goes to a where the condition holds, else to b."""
 
     @staticmethod
-    def forward(ctx, condition, a, b):
+    def forward(ctx, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.chosen = condition.numpy()
         return np.where(ctx.chosen, a.numpy(), b.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         mask = _tensor_from_array(ctx.chosen.astype(grad.dtype))
         grad_a = grad * mask if ctx.needs_input_grad[1] else None
         grad_b = grad * (1 - mask) if ctx.needs_input_grad[2] else None
@@ -578,12 +582,12 @@ class Cast(Function):
     """The same values in another dtype; the gradient is cast back."""
 
     @staticmethod
-    def forward(ctx, a, dtype):
+    def forward(ctx, a: Tensor, dtype: np.dtype) -> np.ndarray:
         ctx.dtype = a.dtype
         return a.numpy().astype(dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad.to(ctx.dtype), None
 
 
@@ -591,11 +595,11 @@ class Clone(Function):
     """A copy with its own storage; the gradient passes through."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a: Tensor) -> np.ndarray:
         return a.numpy().copy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         return grad
 
 
@@ -693,7 +697,7 @@ def relu(a: Tensor) -> Tensor:
     return Relu.apply(a)
 
 
-def clamp(a: Tensor, min=None, max=None) -> Tensor:
+def clamp(a: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None) -> Tensor:
     if min is None and max is None:
         raise ValueError("clamp needs at least one of min and max")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -706,15 +710,15 @@ def clamp(a: Tensor, min=None, max=None) -> Tensor:
     return Clamp.apply(a, min, max)
 
 
-def maximum(a, b) -> Tensor:
+def maximum(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _binary(Maximum, "maximum", a, b)
 
 
-def minimum(a, b) -> Tensor:
+def minimum(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _binary(Minimum, "minimum", a, b)
 
 
-def where(condition, a, b) -> Tensor:
+def where(condition: Tensor | ArrayLike, a: Tensor | float, b: Tensor | float) -> Tensor:
     """Elements of ``a`` where ``condition`` holds, else of ``b`` (all three broadcast)."""
     condition = condition if isinstance(condition, Tensor) else _tensor_from_array(np.asarray(condition))
     if condition.dtype != dtypes.bool_:
@@ -731,7 +735,7 @@ def where(condition, a, b) -> Tensor:
         ) from error
 
 
-def cast(a: Tensor, dtype) -> Tensor:
+def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     dtype = dtypes.as_dtype(dtype)
     if a._data.dtype == dtype:
         return a
@@ -757,27 +761,27 @@ def _compare(ufunc, a, b) -> Tensor:
     return _tensor_from_array(ufunc(a.numpy(), b.numpy()))
 
 
-def eq(a, b) -> Tensor:
+def eq(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.equal, a, b)
 
 
-def ne(a, b) -> Tensor:
+def ne(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.not_equal, a, b)
 
 
-def lt(a, b) -> Tensor:
+def lt(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.less, a, b)
 
 
-def le(a, b) -> Tensor:
+def le(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.less_equal, a, b)
 
 
-def gt(a, b) -> Tensor:
+def gt(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.greater, a, b)
 
 
-def ge(a, b) -> Tensor:
+def ge(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.greater_equal, a, b)
 
 
@@ -801,17 +805,17 @@ isfinite = _no_grad_unary(np.isfinite)
 logical_not = _no_grad_unary(np.logical_not)
 
 
-def logical_and(a, b) -> Tensor:
+def logical_and(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.logical_and, a, b)
 
 
-def logical_or(a, b) -> Tensor:
+def logical_or(a: Tensor | float, b: Tensor | float) -> Tensor:
     return _compare(np.logical_or, a, b)
 
 
-def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+def allclose(a: Tensor | ArrayLike, b: Tensor | ArrayLike, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     return bool(np.allclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol))
 
 
-def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8) -> Tensor:
+def isclose(a: Tensor | ArrayLike, b: Tensor | ArrayLike, rtol: float = 1e-5, atol: float = 1e-8) -> Tensor:
     return _tensor_from_array(np.isclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol))

@@ -27,7 +27,9 @@ class EmbeddingLookup(Function):
     """
 
     @staticmethod
-    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+    def forward(
+        ctx, weight: Tensor, indices: np.ndarray, padding_idx: int | None, scale_grad_by_freq: bool
+    ) -> np.ndarray:
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         ctx.scale_grad_by_freq = scale_grad_by_freq
@@ -35,7 +37,7 @@ class EmbeddingLookup(Function):
         return weight.numpy()[indices]
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         if ctx.padding_idx is not None or ctx.scale_grad_by_freq:
             scale = _gradient_scale(ctx.indices, ctx.weight_shape[0], ctx.padding_idx, ctx.scale_grad_by_freq)
             grad = grad * _tensor_from_array(scale.astype(grad.dtype, copy=False))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .elementwise import promote
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike
 
 
 class MatMul(Function):
@@ -15,19 +21,19 @@ class MatMul(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         return a.numpy() @ b.numpy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
         grad_a = MatMul.apply(grad, b.mT) if ctx.needs_input_grad[0] else None  # grad @ bᵀ
         grad_b = MatMul.apply(a.mT, grad) if ctx.needs_input_grad[1] else None  # aᵀ @ grad
         return grad_a, grad_b
 
 
-def matmul(a, b) -> Tensor:
+def matmul(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
     """PyTorch's matmul: 1-D operands are promoted to a row (left) or a column (right) and
     the added dimension is removed from the result."""
     if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):

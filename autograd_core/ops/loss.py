@@ -24,7 +24,7 @@ class CrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx, logits, target, ignore_index, reduction):
+    def forward(ctx, logits: Tensor, target: Tensor, ignore_index: int | None, reduction: str) -> np.ndarray:
         z = logits.numpy()
         t = target.numpy()
         if ignore_index is None:
@@ -51,7 +51,7 @@ class CrossEntropy(Function):
         return np.asarray(total, dtype=z.dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (logits,) = ctx.saved_tensors
         gradient = CrossEntropyBackward.apply(grad, logits, ctx.target, ctx.weight, ctx.softmax)
         return gradient, None, None, None
@@ -68,7 +68,9 @@ class CrossEntropyBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, grad, logits, target, weight, softmax):
+    def forward(
+        ctx, grad: Tensor, logits: Tensor, target: np.ndarray, weight: np.ndarray, softmax: np.ndarray
+    ) -> np.ndarray:
         ctx.target, ctx.weight = target, weight
         ctx.save_for_backward(grad, logits)
         scale = weight * grad.numpy()
@@ -77,7 +79,7 @@ class CrossEntropyBackward(Function):
         return gradient
 
     @staticmethod
-    def backward(ctx, upstream):
+    def backward(ctx, upstream: Tensor) -> tuple[Tensor | None, ...]:
         grad, logits = ctx.saved_tensors
         weight = _tensor_from_array(ctx.weight)
         one_hot = np.zeros(logits.shape, dtype=logits.dtype)

@@ -23,7 +23,7 @@ class Linear(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor | None) -> np.ndarray:
         ctx.save_for_backward(x, weight)
         out = x.numpy() @ weight.numpy().T
         if bias is not None:
@@ -31,7 +31,7 @@ class Linear(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, weight = ctx.saved_tensors
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
@@ -81,7 +81,7 @@ class Softplus(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, beta, threshold):
+    def forward(ctx, x: Tensor, beta: float, threshold: float) -> np.ndarray:
         z = x.numpy() * beta
         ctx.beta, ctx.linear = beta, z > threshold
         ctx.save_for_backward(x)
@@ -89,7 +89,7 @@ class Softplus(Function):
         return np.where(ctx.linear, x.numpy(), smooth).astype(x.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (x,) = ctx.saved_tensors
         slope = (x * ctx.beta).sigmoid()
         if ctx.linear.any():
@@ -115,7 +115,7 @@ class BinaryCrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, t):
+    def forward(ctx, x: Tensor, t: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, t)
         probability, target = x.numpy(), t.numpy()
         with np.errstate(divide="ignore"):
@@ -124,7 +124,7 @@ class BinaryCrossEntropy(Function):
         return -(target * log_x + (1 - target) * log_not_x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, t = ctx.saved_tensors
         grad_x = grad_t = None
         if ctx.needs_input_grad[0]:

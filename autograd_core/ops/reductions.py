@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,10 +15,15 @@ from .._tensor import Tensor, _normalize_dim, _tensor_from_array
 from ..autograd.function import Function
 from .elementwise import _float
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import DTypeLike
+
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
-def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
+def normalize_dims(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
     """``dim`` (None, int or sequence) as a sorted tuple of non-negative dimensions."""
     if dim is None:
         return tuple(range(ndim))
@@ -29,12 +35,12 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
     return dims
 
 
-def kept_shape(shape: tuple, dims: tuple) -> tuple:
+def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with the reduced ``dims`` set to 1 (the keepdim=True shape)."""
     return tuple(1 if i in dims else size for i, size in enumerate(shape))
 
 
-def expand_reduced(grad: Tensor, shape: tuple, dims: tuple) -> Tensor:
+def expand_reduced(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...]) -> Tensor:
     """The gradient of a reduction, broadcast back to the input's shape."""
     if grad._data.ndim != len(shape) and grad._data.ndim != 0:
         grad = grad.reshape(kept_shape(shape, dims))
@@ -45,12 +51,12 @@ class Sum(Function):
     """Σ over dims; every input element gets the gradient of its sum."""
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim):
+    def forward(ctx, a: Tensor, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
         ctx.dim, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         return a.numpy().sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return expand_reduced(grad, ctx.shape, ctx.dim), None, None
 
 
@@ -58,13 +64,13 @@ class Prod(Function):
     """Π over dims; d/da_i = Π_{j≠i} a_j, computed without dividing by zero."""
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim):
+    def forward(ctx, a: Tensor, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
         ctx.dim, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(a)
         return a.numpy().prod(axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (a,) = ctx.saved_tensors
         return expand_reduced(grad, a.shape, ctx.dim) * _prod_of_others(a, ctx.dim), None, None
 
@@ -91,7 +97,7 @@ class Amax(Function):
     """max over dims; the gradient is split evenly among elements equal to the maximum."""
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim, largest):
+    def forward(ctx, a: Tensor, dims: tuple[int, ...], keepdim: bool, largest: bool) -> np.ndarray:
         x = a.numpy()
         out = np.max(x, axis=dims, keepdims=True) if largest else np.min(x, axis=dims, keepdims=True)
         winners = ((x == out) | (np.isnan(x) & np.isnan(out))).astype(x.dtype)  # NaN wins, as in PyTorch
@@ -100,7 +106,7 @@ class Amax(Function):
         return out if keepdim else np.squeeze(out, axis=dims)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return expand_reduced(grad, ctx.shape, ctx.dim) * _tensor_from_array(ctx.share), None, None, None
 
 
@@ -111,7 +117,7 @@ class LogSumExp(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim):
+    def forward(ctx, a: Tensor, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
         x = a.numpy()
         m = np.max(x, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
@@ -123,7 +129,7 @@ class LogSumExp(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, out = ctx.saved_tensors
         out = out.reshape(kept_shape(a.shape, ctx.dim))
         return expand_reduced(grad, a.shape, ctx.dim) * (a - out).exp(), None, None
@@ -136,7 +142,7 @@ class Softmax(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a: Tensor, dim: int) -> np.ndarray:
         x = a.numpy()
         e = np.exp(x - x.max(axis=dim, keepdims=True))
         out = e / e.sum(axis=dim, keepdims=True)
@@ -145,7 +151,7 @@ class Softmax(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (y,) = ctx.saved_tensors
         gy = grad * y
         return gy - y * gy.sum(ctx.dim, keepdim=True), None
@@ -155,7 +161,7 @@ class LogSoftmax(Function):
     """log_softmax(a) = a - logsumexp(a). Backward: g - softmax(a) ⊙ Σ g. Fused and stable."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a: Tensor, dim: int) -> np.ndarray:
         x = a.numpy()
         shifted = x - x.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
@@ -164,13 +170,19 @@ class LogSoftmax(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
 # ------------------------------------------------------------------- public functions
-def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def sum(
+    a: Tensor,
+    dim: int | tuple[int, ...] | None = None,
+    keepdim: bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
     if dtype is not None:
         a = a.to(dtype)
     if a._data.dtype.kind == "b":
@@ -178,7 +190,13 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return Sum.apply(a, normalize_dims(dim, a._data.ndim), keepdim)
 
 
-def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def mean(
+    a: Tensor,
+    dim: int | tuple[int, ...] | None = None,
+    keepdim: bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
     """Σ a / n over dims."""
     if dtype is not None:
         a = a.to(dtype)
@@ -189,16 +207,16 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return Sum.apply(a, dims, keepdim) * (1.0 / count if count else np.nan)
 
 
-def prod(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def prod(a: Tensor, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     return Prod.apply(a, normalize_dims(dim, a._data.ndim), keepdim)
 
 
-def amax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def amax(a: Tensor, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     _check_not_empty(a, "amax")
     return Amax.apply(a, normalize_dims(dim, a._data.ndim), keepdim, True)
 
 
-def amin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def amin(a: Tensor, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     _check_not_empty(a, "amin")
     return Amax.apply(a, normalize_dims(dim, a._data.ndim), keepdim, False)
 
@@ -239,11 +257,11 @@ def _extreme_along(a: Tensor, dim: int, keepdim: bool, arg_function) -> values_i
     return values_indices(values, _tensor_from_array(indices))
 
 
-def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg_extreme(a, dim, keepdim, np.argmax)
 
 
-def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg_extreme(a, dim, keepdim, np.argmin)
 
 
@@ -257,11 +275,18 @@ def _arg_extreme(a: Tensor, dim, keepdim: bool, arg_function) -> Tensor:
     return _tensor_from_array(np.expand_dims(result, dim) if keepdim else result)
 
 
-def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
+def logsumexp(a: Tensor, dim: int | tuple[int, ...], keepdim: bool = False) -> Tensor:
     return LogSumExp.apply(_float(a), normalize_dims(dim, a._data.ndim), keepdim)
 
 
-def var(a: Tensor, dim=None, *, correction: int = 1, keepdim: bool = False, unbiased=None) -> Tensor:
+def var(
+    a: Tensor,
+    dim: int | tuple[int, ...] | None = None,
+    *,
+    correction: int = 1,
+    keepdim: bool = False,
+    unbiased: bool | None = None,
+) -> Tensor:
     """Σ (a - mean)² / (n - correction); ``correction=1`` (Bessel's) by default, as in PyTorch."""
     if unbiased is not None:
         correction = int(bool(unbiased))
@@ -271,34 +296,41 @@ def var(a: Tensor, dim=None, *, correction: int = 1, keepdim: bool = False, unbi
     return (centered * centered).sum(dims, keepdim=keepdim) / np.maximum(count - correction, 0)
 
 
-def std(a: Tensor, dim=None, *, correction: int = 1, keepdim: bool = False, unbiased=None) -> Tensor:
+def std(
+    a: Tensor,
+    dim: int | tuple[int, ...] | None = None,
+    *,
+    correction: int = 1,
+    keepdim: bool = False,
+    unbiased: bool | None = None,
+) -> Tensor:
     """√var."""
     return var(a, dim, correction=correction, keepdim=keepdim, unbiased=unbiased).sqrt()
 
 
-def softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
+def softmax(a: Tensor, dim: int, dtype: DTypeLike | None = None) -> Tensor:
     a = _float(a) if dtype is None else a.to(dtype)
     return Softmax.apply(a, _normalize_dim(dim, a._data.ndim))
 
 
-def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
+def log_softmax(a: Tensor, dim: int, dtype: DTypeLike | None = None) -> Tensor:
     a = _float(a) if dtype is None else a.to(dtype)
     return LogSoftmax.apply(a, _normalize_dim(dim, a._data.ndim))
 
 
-def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def all(a: Tensor, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     return _tensor_from_array(
         np.all(a._data, axis=None if dim is None else normalize_dims(dim, a.ndim), keepdims=keepdim)
     )
 
 
-def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def any(a: Tensor, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     return _tensor_from_array(
         np.any(a._data, axis=None if dim is None else normalize_dims(dim, a.ndim), keepdims=keepdim)
     )
 
 
-def count_nonzero(a: Tensor, dim=None) -> Tensor:
+def count_nonzero(a: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
     return _tensor_from_array(np.asarray(np.count_nonzero(a._data, axis=dim), dtype=dtypes.int64))
 
 
@@ -310,12 +342,12 @@ class CumSum(Function):
     """Running sum along dim; backward is the reversed running sum of the gradient."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = dim
         return np.cumsum(a.numpy(), axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
 
 

@@ -148,12 +148,12 @@ class Erf(Function):
     """erf(x) = 2/√π ∫₀ˣ e^(-t²) dt;  d/dx = 2/√π e^(-x²)."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return erf_array(x.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return grad * ((x * x).neg().exp() * _TWO_OVER_SQRT_PI)
 
@@ -162,12 +162,12 @@ class Erfc(Function):
     """erfc(x) = 1 - erf(x);  d/dx = -2/√π e^(-x²)."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return erfc_array(x.numpy())
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return grad * ((x * x).neg().exp() * -_TWO_OVER_SQRT_PI)
 
