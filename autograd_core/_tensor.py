@@ -10,10 +10,29 @@ side); the methods here only forward to them.
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import dtypes
+
+if TYPE_CHECKING:
+    # Tensor has methods named int, float and bool; inside the class, after them, a type checker
+    # would read those names as the methods, so the annotations there use these aliases.
+    from builtins import bool as _bool
+    from builtins import float as _float
+    from builtins import int as _int
+    from collections.abc import Callable, Iterator, Sequence
+    from types import EllipsisType
+    from typing import Any, TypeAlias
+
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ._random import Generator
+    from .ops.reductions import values_indices
+    from .viz.view import GraphView
+
+    _device: TypeAlias = "device"  # Tensor.device, a property, hides the class inside Tensor
 
 
 class device:
@@ -22,7 +41,7 @@ class device:
     def __init__(self, type: str = "cpu") -> None:
         self.type = _check_device(type)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return str(other) == "cpu"
 
     def __hash__(self) -> int:
@@ -143,7 +162,13 @@ class Tensor:
     )
     __array_priority__ = 1000  # ndarray + Tensor goes to Tensor.__radd__
 
-    def __init__(self, data, dtype=None, requires_grad: bool = False, name: str | None = None) -> None:
+    def __init__(
+        self,
+        data: ArrayLike,
+        dtype: DTypeLike | None = None,
+        requires_grad: bool = False,
+        name: str | None = None,
+    ) -> None:
         array = _as_array(data, None if dtype is None else dtypes.as_dtype(dtype))
         if array is data or (isinstance(data, Tensor) and array is data._data):
             array = array.copy()
@@ -219,7 +244,7 @@ class Tensor:
         return _tensor_from_array(self._data)
 
     @data.setter
-    def data(self, value) -> None:
+    def data(self, value: ArrayLike) -> None:
         array = _as_array(value)
         if self._requires_grad:
             _check_can_require_grad(array)
@@ -241,7 +266,7 @@ class Tensor:
         """The underlying ndarray (shared, not copied)."""
         return self._data
 
-    def item(self):
+    def item(self) -> float | int | bool:
         if self._data.size != 1:
             raise ValueError(
                 f"item() needs a tensor with exactly one element, this one has shape "
@@ -249,10 +274,10 @@ class Tensor:
             )
         return self._data.item()
 
-    def tolist(self):
+    def tolist(self) -> list | float | int | bool:
         return self._data.tolist()
 
-    def size(self, dim: int | None = None):
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         if dim is None:
             return self._data.shape
         return self._data.shape[_normalize_dim(dim, self._data.ndim)]
@@ -277,7 +302,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor: it has no dimensions; use .item()")
         return self._data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
@@ -301,7 +326,7 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self._data)
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
     __hash__ = object.__hash__
@@ -311,7 +336,7 @@ class Tensor:
 
         return format_tensor(self)
 
-    def draw(self, **options):
+    def draw(self, **options: Any) -> GraphView:
         """A picture of the graph this tensor was computed from: ``autograd_core.viz.draw_graph``
         with the same options (``color_by``, ``highlight``, ``depth``...)."""
         from .viz import draw_graph
@@ -320,7 +345,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd
     def backward(
-        self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False, inputs=None
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
     ) -> None:
         """Compute the gradient of this tensor with respect to the leaves of its graph.
 
@@ -347,7 +376,7 @@ class Tensor:
         retained = getattr(node, "_retained", None) if node is not None else None
         return bool(retained) and self._output_nr in retained
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
@@ -381,7 +410,7 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------- conversions
-    def to(self, *args, **kwargs) -> Tensor:
+    def to(self, *args: Tensor | _device | DTypeLike, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to("cpu")``, ``to(other_tensor)``; returns self when nothing changes."""
         dtype = kwargs.pop("dtype", None)
         _check_device(kwargs.pop("device", None))
@@ -408,7 +437,7 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *args, **kwargs) -> Tensor:
+    def cuda(self, *args: object, **kwargs: object) -> Tensor:
         _check_device("cuda")
 
     def float(self) -> Tensor:
@@ -439,315 +468,355 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     # The operators go straight to the shared two-operand helper (one call less per operation).
-    def __add__(self, other):
+    def __add__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise._binary(_elementwise.Add, "add", self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise._binary(_elementwise.Add, "add", other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise._binary(_elementwise.Sub, "sub", self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise._binary(_elementwise.Sub, "sub", other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise._binary(_elementwise.Mul, "mul", self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise._binary(_elementwise.Mul, "mul", other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.div(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.div(other, self)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.div(self, other, rounding_mode="floor")
 
-    def __mod__(self, other):
+    def __mod__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.remainder(self, other)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.remainder(other, self)
 
-    def remainder(self, other):
+    def remainder(self, other: Tensor | _float) -> Tensor:
         return _elementwise.remainder(self, other)
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.pow(self, exponent)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.pow(_elementwise.as_operand(base, self), self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Tensor | np.ndarray) -> Tensor:
         return _linalg.matmul(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Tensor | np.ndarray) -> Tensor:
         return _linalg.matmul(other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return _elementwise.neg(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
         return _elementwise.abs(self)
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return _tensor_from_array(~self._data)
 
-    def __and__(self, other):
+    def __and__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.logical_and(self, other)
 
-    def __or__(self, other):
+    def __or__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _elementwise.logical_or(self, other)
 
-    def __eq__(self, other):
+    def __eq__(self, other: Tensor | _float | np.ndarray) -> Tensor:  # type: ignore[override]
         return _elementwise.eq(self, other)
 
-    def __ne__(self, other):
+    def __ne__(self, other: Tensor | _float | np.ndarray) -> Tensor:  # type: ignore[override]
         return _elementwise.ne(self, other)
 
-    def __lt__(self, other):
+    def __lt__(self, other: Tensor | _float | np.ndarray) -> Tensor:  # type: ignore[misc]
         return _elementwise.lt(self, other)
 
-    def __le__(self, other):
+    def __le__(self, other: Tensor | _float | np.ndarray) -> Tensor:  # type: ignore[misc]
         return _elementwise.le(self, other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Tensor | _float | np.ndarray) -> Tensor:  # type: ignore[misc]
         return _elementwise.gt(self, other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Tensor | _float | np.ndarray) -> Tensor:  # type: ignore[misc]
         return _elementwise.ge(self, other)
 
     # in place, as operators: x += 1 changes x's storage
-    def __iadd__(self, other):
+    def __iadd__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _inplace.add_(self, other)
 
-    def __isub__(self, other):
+    def __isub__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _inplace.sub_(self, other)
 
-    def __imul__(self, other):
+    def __imul__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _inplace.mul_(self, other)
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: Tensor | _float | np.ndarray) -> Tensor:
         return _inplace.div_(self, other)
 
-    def __getitem__(self, index):
+    def __getitem__(
+        self, index: _int | slice | EllipsisType | Tensor | np.ndarray | list | tuple | None
+    ) -> Tensor:
         return _indexing.getitem(self, index)
 
-    def __setitem__(self, index, value):
+    def __setitem__(
+        self,
+        index: _int | slice | EllipsisType | Tensor | np.ndarray | list | tuple | None,
+        value: Tensor | _float | np.ndarray,
+    ) -> None:
         _inplace.setitem(self, index, value)
 
     # ------------------------------------------------------------ named operations
-    def add(self, other, *, alpha=1):
+    def add(self, other: Tensor | _float, *, alpha: _float = 1) -> Tensor:
         return _elementwise.add(self, other, alpha=alpha)
 
-    def sub(self, other, *, alpha=1):
+    def sub(self, other: Tensor | _float, *, alpha: _float = 1) -> Tensor:
         return _elementwise.sub(self, other, alpha=alpha)
 
-    def mul(self, other):
+    def mul(self, other: Tensor | _float) -> Tensor:
         return _elementwise.mul(self, other)
 
-    def div(self, other, *, rounding_mode=None):
+    def div(self, other: Tensor | _float, *, rounding_mode: str | None = None) -> Tensor:
         return _elementwise.div(self, other, rounding_mode=rounding_mode)
 
-    def pow(self, exponent):
+    def pow(self, exponent: Tensor | _float) -> Tensor:
         return _elementwise.pow(self, exponent)
 
-    def neg(self):
+    def neg(self) -> Tensor:
         return _elementwise.neg(self)
 
-    def exp(self):
+    def exp(self) -> Tensor:
         return _elementwise.exp(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         return _elementwise.log(self)
 
-    def log1p(self):
+    def log1p(self) -> Tensor:
         return _elementwise.log1p(self)
 
-    def log2(self):
+    def log2(self) -> Tensor:
         return _elementwise.log2(self)
 
-    def log10(self):
+    def log10(self) -> Tensor:
         return _elementwise.log10(self)
 
-    def exp2(self):
+    def exp2(self) -> Tensor:
         return _elementwise.exp2(self)
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return _elementwise.sqrt(self)
 
-    def rsqrt(self):
+    def rsqrt(self) -> Tensor:
         return _elementwise.rsqrt(self)
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return _elementwise.abs(self)
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return _elementwise.sin(self)
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return _elementwise.cos(self)
 
-    def sinh(self):
+    def sinh(self) -> Tensor:
         return _elementwise.sinh(self)
 
-    def cosh(self):
+    def cosh(self) -> Tensor:
         return _elementwise.cosh(self)
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return _elementwise.tanh(self)
 
-    def erf(self):
+    def erf(self) -> Tensor:
         return _special.erf(self)
 
-    def erfc(self):
+    def erfc(self) -> Tensor:
         return _special.erfc(self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return _elementwise.sigmoid(self)
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return _elementwise.Relu.apply(self)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Tensor | _float | None = None, max: Tensor | _float | None = None) -> Tensor:
         return _elementwise.clamp(self, min, max)
 
     clip = clamp
 
-    def maximum(self, other):
+    def maximum(self, other: Tensor | _float) -> Tensor:
         return _elementwise.maximum(self, other)
 
-    def minimum(self, other):
+    def minimum(self, other: Tensor | _float) -> Tensor:
         return _elementwise.minimum(self, other)
 
-    def where(self, condition, other):
+    def where(self, condition: Tensor | ArrayLike, other: Tensor | _float) -> Tensor:
         return _elementwise.where(condition, self, other)
 
-    def sign(self):
+    def sign(self) -> Tensor:
         return _elementwise.sign(self)
 
-    def floor(self):
+    def floor(self) -> Tensor:
         return _elementwise.floor(self)
 
-    def ceil(self):
+    def ceil(self) -> Tensor:
         return _elementwise.ceil(self)
 
-    def round(self):
+    def round(self) -> Tensor:
         return _elementwise.round(self)
 
-    def isnan(self):
+    def isnan(self) -> Tensor:
         return _elementwise.isnan(self)
 
-    def isinf(self):
+    def isinf(self) -> Tensor:
         return _elementwise.isinf(self)
 
-    def isfinite(self):
+    def isfinite(self) -> Tensor:
         return _elementwise.isfinite(self)
 
-    def eq(self, other):
+    def eq(self, other: Tensor | _float) -> Tensor:
         return _elementwise.eq(self, other)
 
-    def ne(self, other):
+    def ne(self, other: Tensor | _float) -> Tensor:
         return _elementwise.ne(self, other)
 
-    def lt(self, other):
+    def lt(self, other: Tensor | _float) -> Tensor:
         return _elementwise.lt(self, other)
 
-    def le(self, other):
+    def le(self, other: Tensor | _float) -> Tensor:
         return _elementwise.le(self, other)
 
-    def gt(self, other):
+    def gt(self, other: Tensor | _float) -> Tensor:
         return _elementwise.gt(self, other)
 
-    def ge(self, other):
+    def ge(self, other: Tensor | _float) -> Tensor:
         return _elementwise.ge(self, other)
 
-    def logical_not(self):
+    def logical_not(self) -> Tensor:
         return _elementwise.logical_not(self)
 
-    def allclose(self, other, rtol=1e-5, atol=1e-8):
+    def allclose(self, other: Tensor | _float, rtol: _float = 1e-5, atol: _float = 1e-8) -> _bool:
         return _elementwise.allclose(self, other, rtol, atol)
 
-    def equal(self, other):
+    def equal(self, other: Tensor) -> _bool:
         return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
     # reductions
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
+    def sum(
+        self,
+        dim: _int | tuple[_int, ...] | None = None,
+        keepdim: _bool = False,
+        *,
+        dtype: DTypeLike | None = None,
+    ) -> Tensor:
         return _reductions.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
+    def mean(
+        self,
+        dim: _int | tuple[_int, ...] | None = None,
+        keepdim: _bool = False,
+        *,
+        dtype: DTypeLike | None = None,
+    ) -> Tensor:
         return _reductions.mean(self, dim, keepdim, dtype=dtype)
 
-    def prod(self, dim=None, keepdim=False):
+    def prod(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.prod(self, dim, keepdim)
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.amax(self, dim, keepdim)
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.amin(self, dim, keepdim)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim: _int | Tensor | None = None, keepdim: _bool = False) -> Tensor | values_indices:
         return _reductions.max(self, dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim: _int | Tensor | None = None, keepdim: _bool = False) -> Tensor | values_indices:
         return _reductions.min(self, dim, keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.argmax(self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.argmin(self, dim, keepdim)
 
-    def sort(self, dim=-1, descending=False, *, stable=False):
+    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> values_indices:
         return _sorting.sort(self, dim, descending, stable=stable)
 
-    def argsort(self, dim=-1, descending=False, *, stable=False):
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
         return _sorting.argsort(self, dim, descending, stable=stable)
 
-    def topk(self, k, dim=-1, largest=True, sorted=True):
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> values_indices:
         return _sorting.topk(self, k, dim, largest, sorted)
 
-    def nonzero(self, *, as_tuple=False):
+    def nonzero(self, *, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]:
         return _sorting.nonzero(self, as_tuple=as_tuple)
 
-    def argwhere(self):
+    def argwhere(self) -> Tensor:
         return _sorting.argwhere(self)
 
-    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    def unique(
+        self,
+        sorted: _bool = True,
+        return_inverse: _bool = False,
+        return_counts: _bool = False,
+        dim: _int | None = None,
+    ) -> Tensor | tuple[Tensor, ...]:
         return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim: _int | tuple[_int, ...], keepdim: _bool = False) -> Tensor:
         return _reductions.logsumexp(self, dim, keepdim)
 
-    def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    def var(
+        self,
+        dim: _int | tuple[_int, ...] | None = None,
+        *,
+        correction: _int = 1,
+        keepdim: _bool = False,
+        unbiased: _bool | None = None,
+    ) -> Tensor:
         return _reductions.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
 
-    def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    def std(
+        self,
+        dim: _int | tuple[_int, ...] | None = None,
+        *,
+        correction: _int = 1,
+        keepdim: _bool = False,
+        unbiased: _bool | None = None,
+    ) -> Tensor:
         return _reductions.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
 
-    def softmax(self, dim):
+    def softmax(self, dim: _int) -> Tensor:
         return _reductions.softmax(self, dim)
 
-    def log_softmax(self, dim):
+    def log_softmax(self, dim: _int) -> Tensor:
         return _reductions.log_softmax(self, dim)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.all(self, dim, keepdim)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False) -> Tensor:
         return _reductions.any(self, dim, keepdim)
 
-    def cumsum(self, dim):
+    def cumsum(self, dim: _int) -> Tensor:
         return _reductions.cumsum(self, dim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
+    def norm(
+        self, p: _float = 2, dim: _int | tuple[_int, ...] | None = None, keepdim: _bool = False
+    ) -> Tensor:
         """The p-norm (Σ|x|^p)^(1/p); p=2 by default."""
         if p == 2:
             return (self * self).sum(dim, keepdim).sqrt()
@@ -758,172 +827,172 @@ class Tensor:
         return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
 
     # shape
-    def reshape(self, *shape):
+    def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         return _shape.reshape(self, *shape)
 
-    def view(self, *shape):
+    def view(self, *shape: _int | Sequence[_int] | DTypeLike) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
             return self.to(shape[0])
         return _shape.reshape(self, *shape)
 
-    def view_as(self, other):
+    def view_as(self, other: Tensor) -> Tensor:
         return _shape.reshape(self, other.shape)
 
-    def reshape_as(self, other):
+    def reshape_as(self, other: Tensor) -> Tensor:
         return _shape.reshape(self, other.shape)
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         return _shape.flatten(self, start_dim, end_dim)
 
-    def unflatten(self, dim, sizes):
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
         return _shape.unflatten(self, dim, sizes)
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: _int | tuple[_int, ...] | None = None) -> Tensor:
         return _shape.squeeze(self, dim)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim: _int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
-    def permute(self, *dims):
+    def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         return _shape.permute(self, *dims)
 
-    def transpose(self, dim0, dim1):
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         return _shape.transpose(self, dim0, dim1)
 
-    def t(self):
+    def t(self) -> Tensor:
         return _shape.t(self)
 
-    def expand(self, *shape):
+    def expand(self, *shape: _int | Sequence[_int]) -> Tensor:
         return _shape.expand(self, *shape)
 
-    def expand_as(self, other):
+    def expand_as(self, other: Tensor) -> Tensor:
         return _shape.expand(self, other.shape)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: Sequence[_int]) -> Tensor:
         return _shape.broadcast_to(self, shape)
 
-    def sum_to_size(self, *shape):
+    def sum_to_size(self, *shape: _int | Sequence[_int]) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return _shape.sum_to(self, shape)
 
-    def split(self, split_size_or_sections, dim=0):
+    def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
         return _shape.split(self, split_size_or_sections, dim)
 
-    def chunk(self, chunks, dim=0):
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         return _shape.chunk(self, chunks, dim)
 
-    def unbind(self, dim=0):
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         return _shape.unbind(self, dim)
 
-    def narrow(self, dim, start, length):
+    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
         return _shape.narrow(self, dim, start, length)
 
-    def select(self, dim, index):
+    def select(self, dim: _int, index: _int) -> Tensor:
         return _shape.select(self, dim, index)
 
-    def flip(self, dims):
+    def flip(self, dims: Sequence[_int]) -> Tensor:
         return _shape.flip(self, dims)
 
-    def repeat(self, *sizes):
+    def repeat(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _shape.repeat(self, *sizes)
 
-    def gather(self, dim, index):
+    def gather(self, dim: _int, index: Tensor) -> Tensor:
         return _indexing.gather(self, dim, index)
 
-    def scatter_add(self, dim, index, src):
+    def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         return _indexing.scatter_add(self, dim, index, src)
 
-    def matmul(self, other):
+    def matmul(self, other: Tensor) -> Tensor:
         return _linalg.matmul(self, other)
 
-    def mm(self, other):
+    def mm(self, other: Tensor) -> Tensor:
         if self.ndim != 2 or getattr(other, "ndim", 2) != 2:
             raise RuntimeError(
                 f"mm needs two 2-D tensors, got {tuple(self.shape)} and {tuple(other.shape)}; use matmul"
             )
         return _linalg.matmul(self, other)
 
-    def bmm(self, other):
+    def bmm(self, other: Tensor) -> Tensor:
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"bmm needs two 3-D tensors, got {tuple(self.shape)} and {tuple(other.shape)}")
         return _linalg.matmul(self, other)
 
-    def dot(self, other):
+    def dot(self, other: Tensor) -> Tensor:
         return _linalg.dot(self, other)
 
     # ------------------------------------------------------------------ in place
-    def add_(self, other, *, alpha=1):
+    def add_(self, other: Tensor | _float, *, alpha: _float = 1) -> Tensor:
         return _inplace.add_(self, other, alpha)
 
-    def sub_(self, other, *, alpha=1):
+    def sub_(self, other: Tensor | _float, *, alpha: _float = 1) -> Tensor:
         return _inplace.sub_(self, other, alpha)
 
-    def mul_(self, other):
+    def mul_(self, other: Tensor | _float) -> Tensor:
         return _inplace.mul_(self, other)
 
-    def div_(self, other):
+    def div_(self, other: Tensor | _float) -> Tensor:
         return _inplace.div_(self, other)
 
-    def pow_(self, exponent):
+    def pow_(self, exponent: Tensor | _float) -> Tensor:
         return _inplace.pow_(self, exponent)
 
-    def addcmul_(self, tensor1, tensor2, *, value=1):
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
         return _inplace.addcmul_(self, tensor1, tensor2, value)
 
-    def addcdiv_(self, tensor1, tensor2, *, value=1):
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
         return _inplace.addcdiv_(self, tensor1, tensor2, value)
 
-    def lerp_(self, end, weight):
+    def lerp_(self, end: Tensor, weight: Tensor | _float) -> Tensor:
         return _inplace.lerp_(self, end, weight)
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Tensor | _float | None = None, max: Tensor | _float | None = None) -> Tensor:
         return _inplace.clamp_(self, min, max)
 
-    def sqrt_(self):
+    def sqrt_(self) -> Tensor:
         return _inplace.unary_(self, "sqrt")
 
-    def exp_(self):
+    def exp_(self) -> Tensor:
         return _inplace.unary_(self, "exp")
 
-    def neg_(self):
+    def neg_(self) -> Tensor:
         return _inplace.unary_(self, "neg")
 
-    def abs_(self):
+    def abs_(self) -> Tensor:
         return _inplace.unary_(self, "abs")
 
-    def relu_(self):
+    def relu_(self) -> Tensor:
         return _inplace.unary_(self, "relu")
 
-    def sigmoid_(self):
+    def sigmoid_(self) -> Tensor:
         return _inplace.unary_(self, "sigmoid")
 
-    def tanh_(self):
+    def tanh_(self) -> Tensor:
         return _inplace.unary_(self, "tanh")
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return _inplace.zero_(self)
 
-    def fill_(self, value):
+    def fill_(self, value: Tensor | _float) -> Tensor:
         return _inplace.fill_(self, value)
 
-    def copy_(self, source):
+    def copy_(self, source: Tensor) -> Tensor:
         return _inplace.copy_(self, source)
 
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
         return _inplace.random_fill_(self, _random.draw_uniform(self.shape, a, b, generator))
 
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
         return _inplace.random_fill_(self, _random.draw_normal(self.shape, mean, std, generator))
 
-    def bernoulli_(self, p=0.5, *, generator=None):
+    def bernoulli_(self, p: _float = 0.5, *, generator: Generator | None = None) -> Tensor:
         return _inplace.random_fill_(self, _random.draw_uniform(self.shape, 0.0, 1.0, generator) < p)
 
 
 class _RemovableHandle:
     """Returned by ``register_hook``: ``handle.remove()`` takes the hook off again."""
 
-    def __init__(self, hooks: list, entry) -> None:
+    def __init__(self, hooks: list, entry: Callable[[Tensor], Tensor | None] | tuple[int, Callable]) -> None:
         self._hooks = hooks
         self._entry = entry
 
@@ -943,7 +1012,7 @@ def _normalize_dim(dim: int, ndim: int) -> int:
     return dim + size if dim < 0 else dim
 
 
-def is_tensor(value) -> bool:
+def is_tensor(value: object) -> bool:
     return isinstance(value, Tensor)
 
 
