@@ -35,6 +35,7 @@ from .dtypes import float64, int64
 from .ops.shape import stack
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sized
     from typing import Any
 
 
@@ -151,7 +152,7 @@ class Sampler:
 class SequentialSampler(Sampler):
     """The indices ``0, 1, ..., len(data_source) - 1`` in order."""
 
-    def __init__(self, data_source) -> None:
+    def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
 
     def _order(self) -> np.ndarray:
@@ -173,7 +174,7 @@ class RandomSampler(Sampler):
 
     def __init__(
         self,
-        data_source,
+        data_source: Sized,
         replacement: bool = False,
         num_samples: int | None = None,
         generator: Generator | None = None,
@@ -229,7 +230,7 @@ class BatchSampler(Sampler):
     """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one shorter,
     or dropped with ``drop_last=True``)."""
 
-    def __init__(self, sampler, batch_size: int, drop_last: bool) -> None:
+    def __init__(self, sampler: Sampler | Iterable[int], batch_size: int, drop_last: bool) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
@@ -362,7 +363,7 @@ class DataLoader:
 
     def __init__(
         self,
-        dataset,
+        dataset: Dataset,
         batch_size: int | None = 1,
         shuffle: bool | None = None,
         sampler: Sampler | None = None,
@@ -373,7 +374,7 @@ class DataLoader:
         drop_last: bool = False,
         timeout: float = 0,
         worker_init_fn: Callable | None = None,
-        multiprocessing_context=None,
+        multiprocessing_context: object = None,
         generator: Generator | None = None,
         *,
         prefetch_factor: int | None = None,

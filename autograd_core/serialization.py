@@ -183,7 +183,7 @@ _DAMAGE = (
 class _Decoder:
     """Rebuilds the object from the JSON tree, taking arrays from the archive by key."""
 
-    def __init__(self, archive) -> None:
+    def __init__(self, archive: np.lib.npyio.NpzFile) -> None:
         self._archive = archive
         self._loaded: dict[str, object] = {}
 

@@ -28,7 +28,13 @@ class FoldBox:
 
     __slots__ = ("number", "kind", "members", "calls", "parent_call")
 
-    def __init__(self, number: int, kind: str, calls: list[ModuleCall] | None = None, parent_call=None):
+    def __init__(
+        self,
+        number: int,
+        kind: str,
+        calls: list[ModuleCall] | None = None,
+        parent_call: ModuleCall | None = None,
+    ):
         self.number = number
         self.kind = kind  # "module", "chain" or "rest"
         self.members: list[int] = []

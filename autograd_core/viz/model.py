@@ -26,7 +26,11 @@ from .op_labels import edge_labels
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import numpy as np
+
     from nn.modules.module import Module
+
+    from ..autograd.function import Function
 
 
 class TensorItem:
@@ -47,7 +51,19 @@ class TensorItem:
     )
     is_op = False
 
-    def __init__(self, index, kind, name, shape, dtype, value, grad, leaf=None, node=None, nr=0):
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        name: str | None,
+        shape: tuple[int, ...],
+        dtype: np.dtype,
+        value: np.ndarray | None,
+        grad: np.ndarray | None,
+        leaf: Tensor | None = None,
+        node: Function | None = None,
+        nr: int = 0,
+    ):
         self.index = index
         # "param", "input" (a leaf that is not a parameter), "constant" (needs no grad),
         # "intermediate", "loss" or "output" (the roots)
@@ -74,7 +90,7 @@ class OpItem:
     __slots__ = ("index", "node", "call")
     is_op = True
 
-    def __init__(self, index, node, call):
+    def __init__(self, index: int, node: Function, call: ModuleCall | None):
         self.index = index
         self.node = node
         self.call = call
@@ -89,7 +105,7 @@ class ModuleCall:
 
     __slots__ = ("index", "module", "parent", "level", "name", "type_name", "call_number")
 
-    def __init__(self, index, module, parent, name, call_number):
+    def __init__(self, index: int, module: Module, parent: ModuleCall | None, name: str, call_number: int):
         self.index = index
         self.module = module
         self.parent = parent

@@ -3,12 +3,17 @@ calls the function of the same name in ``nn.functional``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import autograd_core
 from autograd_core import Tensor
 
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 def _inplace_repr(inplace: bool) -> str:
@@ -77,7 +82,13 @@ class PReLU(Module):
     """x for x > 0, else a · x, with the slope ``a`` learned: one shared (``num_parameters=1``)
     or one per channel, initialised to ``init`` (0.25)."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        num_parameters: int = 1,
+        init: float = 0.25,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init

@@ -32,7 +32,7 @@ class Sequential(Module):
     Indexing gives a module; slicing gives a new ``Sequential`` sharing the same modules.
     """
 
-    def __init__(self, *args) -> None:
+    def __init__(self, *args: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for name, module in args[0].items():

@@ -14,6 +14,7 @@ matrix product).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import autograd_core
 from autograd_core import Tensor
@@ -23,6 +24,9 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -37,16 +41,16 @@ class _ConvNd(Module):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
+        kernel_size: int | tuple[int, ...],
+        stride: int | tuple[int, ...] = 1,
+        padding: int | tuple[int, ...] | str = 0,
+        dilation: int | tuple[int, ...] = 1,
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        output_padding=0,
-        device=None,
-        dtype=None,
+        output_padding: int | tuple[int, ...] = 0,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         n_dims = self._dims
@@ -122,15 +126,15 @@ class _Conv(_ConvNd):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
+        kernel_size: int | tuple[int, ...],
+        stride: int | tuple[int, ...] = 1,
+        padding: int | tuple[int, ...] | str = 0,
+        dilation: int | tuple[int, ...] = 1,
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__(
             in_channels,
@@ -205,16 +209,16 @@ class _ConvTranspose(_ConvNd):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
+        kernel_size: int | tuple[int, ...],
+        stride: int | tuple[int, ...] = 1,
+        padding: int | tuple[int, ...] = 0,
+        output_padding: int | tuple[int, ...] = 0,
         groups: int = 1,
         bias: bool = True,
-        dilation=1,
+        dilation: int | tuple[int, ...] = 1,
         padding_mode: str = "zeros",
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import autograd_core
 from autograd_core import Tensor
@@ -12,11 +13,14 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
 
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. to remove a layer); arguments are ignored."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
@@ -36,7 +40,12 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         self.in_features = in_features
@@ -77,8 +86,8 @@ class Bilinear(Module):
         in2_features: int,
         out_features: int,
         bias: bool = True,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         self.in1_features = in1_features

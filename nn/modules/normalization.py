@@ -4,6 +4,8 @@ dimensions) and ``GroupNorm`` (over groups of channels per sample)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import autograd_core
 from autograd_core import Tensor
 
@@ -11,6 +13,9 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 def _affine_parameters(module: Module, affine: bool, bias: bool, size: int, dtype, device) -> None:
@@ -43,8 +48,8 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
         *,
         bias: bool = True,
     ) -> None:
@@ -151,8 +156,8 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         if isinstance(normalized_shape, int):
@@ -196,8 +201,8 @@ class GroupNorm(Module):
         num_channels: int,
         eps: float = 1e-5,
         affine: bool = True,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
         *,
         bias: bool = True,
     ) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 import autograd_core
 from autograd_core import Tensor
@@ -34,6 +35,9 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -54,8 +58,8 @@ class RNNBase(Module):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         if not isinstance(hidden_size, int) or hidden_size <= 0:
@@ -264,8 +268,8 @@ class RNN(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
@@ -324,8 +328,8 @@ class LSTM(RNNBase):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__(
             "LSTM",
@@ -369,8 +373,8 @@ class GRU(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__(
             "GRU",
@@ -396,7 +400,13 @@ class RNNCellBase(Module):
     bias_ih, bias_hh (gates·hidden), all ~ U(-1/√hidden, 1/√hidden) as PyTorch."""
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool, gates: int, device=None, dtype=None
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        gates: int,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         self.input_size = input_size
@@ -474,8 +484,8 @@ class RNNCell(RNNCellBase):
         hidden_size: int,
         bias: bool = True,
         nonlinearity: str = "tanh",
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
@@ -501,7 +511,14 @@ class LSTMCell(RNNCellBase):
     ((3, 20), (3, 20))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple[Tensor, Tensor]:
@@ -529,7 +546,14 @@ class GRUCell(RNNCellBase):
     (3, 20)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:

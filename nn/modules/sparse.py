@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import autograd_core
 from autograd_core import Tensor
 
@@ -9,6 +11,9 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 class Embedding(Module):
@@ -37,8 +42,8 @@ class Embedding(Module):
         sparse: bool = False,
         _weight: Tensor | None = None,
         _freeze: bool = False,
-        device=None,
-        dtype=None,
+        device: str | autograd_core.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         if sparse:
