@@ -13,8 +13,13 @@ tensor([1., 1.], requires_grad=True)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import autograd_core
 from autograd_core import Tensor
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Parameter(Tensor):
@@ -25,7 +30,7 @@ class Parameter(Tensor):
     when the module tree runs, unless you gave it a name of your own.
     """
 
-    def __init__(self, data=None, requires_grad: bool = True) -> None:
+    def __init__(self, data: Tensor | np.ndarray | None = None, requires_grad: bool = True) -> None:
         source = autograd_core.empty(0) if data is None else autograd_core.as_tensor(data)
         super().__init__((), name=source.name)
         self.data = source  # the same storage, not a copy
