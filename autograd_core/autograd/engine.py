@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
-from ..ops.shape import SumTo, _sum_to_axes
+from ..ops.shape import SumTo, _sum_to_axes, sum_array_to
 from .anomaly import nonfinite_gradient_message
 from .function import _FREED, _anomaly_mode, current_grad_fn
 
@@ -69,7 +69,7 @@ def _fit_gradient(node, index: int, grad, shape: tuple, dtype) -> Tensor:
         if grad_mode._grad_enabled.get():  # create_graph: the sum joins the graph
             grad = SumTo.apply(grad, shape)
         else:  # nothing to record: SumTo's forward, without the node
-            grad = _tensor_from_array(grad._data.sum(axis=axes).reshape(shape))
+            grad = _tensor_from_array(sum_array_to(grad._data, shape))
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
@@ -122,14 +122,7 @@ def run_backward(
                 _capture_outputs(node, grads, capture, captured)
                 if node not in needed:
                     continue
-            if len(grads) == 1:  # _call_backward, inlined for the common case
-                grad = grads[0]
-                node._grad = grad._data
-                results = type(node).backward(node, grad)
-                if type(results) is not tuple or len(results) != len(node._next) or _anomaly_mode[0]:
-                    results = _checked_results(node, results)
-            else:
-                results = _call_backward(node, grads)
+            results = _call_backward(node, grads)
             for index, edge in enumerate(node._next):
                 grad = results[index]
                 if edge is None or grad is None:
@@ -220,11 +213,6 @@ def _call_backward(node, grads) -> tuple:
         grads = [_tensor_from_array(np.zeros_like(v)) if g is None else g for g, v in zip(grads, node._value)]
         node._grad = tuple(g._data for g in grads)
         results = type(node).backward(node, *grads)
-    return _checked_results(node, results)
-
-
-def _checked_results(node, results) -> tuple:
-    """What backward returned, as a tuple with one entry per input (checked)."""
     if type(results) is not tuple:
         results = (results,)
     if len(results) != len(node._next):
@@ -288,8 +276,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool)
     if not create_graph:
         grad = grad.detach() if grad._requires_grad else grad
     if leaf.grad is None:
-        data = grad._data
-        key = id(data) if data.base is None else id(data.base)  # _storage_key, inlined
+        key = _storage_key(grad._data)
         if key in owned:
             grad = grad.clone() if create_graph else _tensor_from_array(grad._data.copy())
         else:

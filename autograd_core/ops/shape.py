@@ -88,7 +88,7 @@ class SumTo(Function):
         x = a.numpy()
         ctx.shape = shape
         ctx.input_shape = x.shape
-        return x.sum(axis=_sum_to_axes(x.shape, shape)).reshape(shape)
+        return sum_array_to(x, shape)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -106,6 +106,11 @@ def sum_to(a: Tensor, shape: tuple, what: str = "sum_to_size") -> Tensor:
             f"{shape}: it is not a broadcast of it"
         )
     return SumTo.apply(a, shape)
+
+
+def sum_array_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The array ``x`` summed down to ``shape`` (``x.shape`` must be a broadcast of it)."""
+    return x.sum(axis=_sum_to_axes(x.shape, shape)).reshape(shape)
 
 
 def _sum_to_axes(large: tuple, small: tuple) -> tuple | None:
@@ -226,9 +231,7 @@ def swap_last_two(a: Tensor) -> Tensor:
     if a._data.ndim < 2:
         raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(a.shape)}")
     if not (a._requires_grad and grad_mode._grad_enabled.get()):  # nothing to record
-        view = _tensor_from_array(a._data.swapaxes(-1, -2))
-        view._version_counter = a._version_counter
-        return view
+        return _shares_version(_tensor_from_array(a._data.swapaxes(-1, -2)), a)
     dims = _LAST_TWO_SWAPPED.get(a._data.ndim)
     if dims is None:
         dims = _LAST_TWO_SWAPPED[a._data.ndim] = tuple(range(a._data.ndim - 2)) + (
