@@ -200,6 +200,7 @@ _LAZY_SUBMODULES = {
     "data": "autograd_core.data",
     "datasets": "autograd_core.datasets",
     "func": "autograd_core.func",
+    "linalg": "autograd_core.linalg",
     "viz": "autograd_core.viz",
     "utils": "autograd_core.utils",
 }

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-
 import autograd_core
 from autograd_core import Tensor
 from autograd_core.autograd import grad
@@ -42,7 +40,7 @@ class Newton(Optimizer):
     The closure re-evaluates the model and returns the loss. It must **not** call
     ``loss.backward()``: Newton differentiates the loss itself, twice. After the step each
     parameter's ``.grad`` holds its gradient at the start of the step. The linear system is
-    solved with NumPy (``numpy.linalg.cholesky`` / ``solve``) on the small dense matrix.
+    solved with ``autograd_core.linalg.cholesky_ex`` / ``solve`` on the small dense matrix.
     ``step`` returns the loss at the start; ``state[first parameter]`` records ``n_iter``,
     ``func_evals``, and the ``damping`` and ``step_size`` of the last step.
 
@@ -186,18 +184,13 @@ class Newton(Optimizer):
 
 
 def _damped_newton_direction(hessian: Tensor, g: Tensor, damping: float) -> tuple[Tensor, float]:
-    """(d, λ) with (H + λI) d = -g and H + λI positive definite (Cholesky succeeds)."""
-    h = hessian.numpy()
-    smallest = 1e-8 * (1.0 + float(np.abs(np.diag(h)).max(initial=0.0)))
-    identity = np.eye(h.shape[0], dtype=h.dtype)
-    while True:
-        try:
-            np.linalg.cholesky(h + damping * identity)
-            break
-        except np.linalg.LinAlgError:
-            damping = max(10.0 * damping, smallest)
-    direction = np.linalg.solve(h + damping * identity, -g.numpy())
-    return autograd_core.from_numpy(direction), damping
+    """(d, λ) with (H + λI) d = -g and H + λI positive definite (its Cholesky factor exists)."""
+    identity = autograd_core.eye(hessian.shape[0], dtype=hessian.dtype)
+    largest_diagonal = (hessian * identity).abs().max().item() if hessian.numel() else 0.0
+    smallest = 1e-8 * (1.0 + largest_diagonal)
+    while autograd_core.linalg.cholesky_ex(hessian + damping * identity)[1].item() != 0:
+        damping = max(10.0 * damping, smallest)
+    return autograd_core.linalg.solve(hessian + damping * identity, -g), damping
 
 
 def _check_loss(loss) -> None:
