@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, grad_mode
 from .._tensor import Tensor, _as_array, _tensor_from_array
 from ..autograd.function import Function
 
@@ -491,7 +491,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return ReluBackward.apply(grad, out)
+        if grad_mode._grad_enabled.get():  # create_graph: differentiable again, through ReluBackward
+            return ReluBackward.apply(grad, out)
+        return _tensor_from_array(grad.numpy() * (out.numpy() > 0))  # ReluBackward's forward, no node
 
 
 class ReluBackward(Function):

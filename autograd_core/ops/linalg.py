@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._tensor import Tensor
+from .. import grad_mode
+from .._tensor import Tensor, _tensor_from_array
 from ..autograd.function import Function
 from .elementwise import promote
 
@@ -18,6 +19,11 @@ class MatMul(Function):
 
     d/da = g @ bᵀ, d/db = aᵀ @ g; the engine sums broadcast batch dimensions back. Each
     operand is saved only when the other one needs its gradient, as in PyTorch.
+
+    The products in backward are MatMul operations, so the gradient is differentiable again
+    (``create_graph=True``). When no graph of the gradient is being built, the same two
+    products run on the arrays: a node for each product (and for each transpose) would cost
+    more than the product itself at small sizes, and every training step takes this path.
     """
 
     @staticmethod
@@ -28,8 +34,14 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
-        grad_a = MatMul.apply(grad, b.mT) if ctx.needs_input_grad[0] else None  # grad @ bᵀ
-        grad_b = MatMul.apply(a.mT, grad) if ctx.needs_input_grad[1] else None  # aᵀ @ grad
+        needs_a, needs_b = ctx.needs_input_grad
+        if grad_mode._grad_enabled.get():  # create_graph: the products join the graph
+            grad_a = MatMul.apply(grad, b.mT) if needs_a else None  # grad @ bᵀ
+            grad_b = MatMul.apply(a.mT, grad) if needs_b else None  # aᵀ @ grad
+            return grad_a, grad_b
+        g = grad.numpy()
+        grad_a = _tensor_from_array(g @ b.numpy().swapaxes(-1, -2)) if needs_a else None
+        grad_b = _tensor_from_array(a.numpy().swapaxes(-1, -2) @ g) if needs_b else None
         return grad_a, grad_b
 
 

@@ -110,7 +110,8 @@ def sum_to(a: Tensor, shape: tuple, what: str = "sum_to_size") -> Tensor:
 
 def sum_array_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """The array ``x`` summed down to ``shape`` (``x.shape`` must be a broadcast of it)."""
-    return x.sum(axis=_sum_to_axes(x.shape, shape)).reshape(shape)
+    summed = np.add.reduce(x, axis=_sum_to_axes(x.shape, shape))  # x.sum without its Python wrapper
+    return summed if summed.shape == shape else summed.reshape(shape)
 
 
 def _sum_to_axes(large: tuple, small: tuple) -> tuple | None:
