@@ -69,7 +69,7 @@ def _fit_gradient(node, index: int, grad, shape: tuple, dtype) -> Tensor:
         if grad_mode._grad_enabled.get():  # create_graph: the sum joins the graph
             grad = SumTo.apply(grad, shape)
         else:  # nothing to record: SumTo's forward, without the node
-            grad = _tensor_from_array(sum_array_to(grad._data, shape))
+            grad = _tensor_from_array(sum_array_to(grad._data, shape, axes))
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
@@ -143,10 +143,14 @@ def run_backward(
                         leaf_grads[target] = grad if previous is None else previous + grad
                     continue
                 slots = buffers.get(target)
-                if slots is None:
-                    value = target._value
-                    slots = buffers[target] = [None] * (len(value) if type(value) is tuple else 1)
-                slots[nr] = grad if slots[nr] is None else slots[nr] + grad
+                if slots is None:  # the first gradient to reach this node
+                    if type(target._value) is tuple:
+                        slots = buffers[target] = [None] * len(target._value)
+                        slots[nr] = grad
+                    else:
+                        buffers[target] = [grad]
+                else:
+                    slots[nr] = grad if slots[nr] is None else slots[nr] + grad
                 remaining = dependencies[target] - 1
                 dependencies[target] = remaining
                 if remaining == 0:

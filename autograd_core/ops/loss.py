@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import grad_mode
 from .._tensor import Tensor, _tensor_from_array
 from ..autograd.function import Function
 
@@ -38,23 +39,38 @@ class CrossEntropy(Function):
                 with np.errstate(invalid="ignore", divide="ignore"):  # no row counts: nan, as PyTorch
                     weight /= counted.sum()
         rows = np.arange(len(t))
-        shifted = z - z.max(axis=1, keepdims=True)
+        # ufunc.reduce is what z.max() and z.sum() call, minus their Python wrapper: this
+        # runs in every training step
+        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
         exponentials = np.exp(shifted)
-        sums = exponentials.sum(axis=1)
+        sums = np.add.reduce(exponentials, axis=1)
         losses = (np.log(sums) - shifted[rows, t]) * weight
         ctx.reduction = reduction
         ctx.target, ctx.weight, ctx.softmax = t, weight, exponentials / sums[:, None]
         ctx.save_for_backward(logits)
         if reduction == "none":
             return losses
-        total = losses.sum() if len(t) or reduction == "sum" else np.nan  # the mean of no rows: nan
+        total = np.add.reduce(losses) if len(t) or reduction == "sum" else np.nan  # mean of no rows: nan
         return np.asarray(total, dtype=z.dtype)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         (logits,) = ctx.saved_tensors
-        gradient = CrossEntropyBackward.apply(grad, logits, ctx.target, ctx.weight, ctx.softmax)
+        if grad_mode._grad_enabled.get():  # create_graph: differentiable again, as a node
+            gradient = CrossEntropyBackward.apply(grad, logits, ctx.target, ctx.weight, ctx.softmax)
+        else:  # CrossEntropyBackward's forward without its node
+            gradient = _tensor_from_array(_logits_gradient(grad.numpy(), ctx.target, ctx.weight, ctx.softmax))
         return gradient, None, None, None
+
+
+def _logits_gradient(
+    grad: np.ndarray, target: np.ndarray, weight: np.ndarray, softmax: np.ndarray
+) -> np.ndarray:
+    """(softmax(z) - onehot(t)) · w · g, row by row."""
+    scale = weight * grad
+    gradient = softmax * scale[:, None]
+    gradient[np.arange(len(target)), target] -= scale
+    return gradient
 
 
 class CrossEntropyBackward(Function):
@@ -73,10 +89,7 @@ class CrossEntropyBackward(Function):
     ) -> np.ndarray:
         ctx.target, ctx.weight = target, weight
         ctx.save_for_backward(grad, logits)
-        scale = weight * grad.numpy()
-        gradient = softmax * scale[:, None]
-        gradient[np.arange(len(target)), target] -= scale
-        return gradient
+        return _logits_gradient(grad.numpy(), target, weight, softmax)
 
     @staticmethod
     def backward(ctx, upstream: Tensor) -> tuple[Tensor | None, ...]:
@@ -110,7 +123,7 @@ def cross_entropy(
     if t.dtype.kind not in "iu":
         raise TypeError(f"class-index targets must be integers, got {t.dtype}; use .long()")
     classes = z.shape[1]
-    low, high = (t.min(), t.max()) if t.size else (0, -1)
+    low, high = (np.minimum.reduce(t), np.maximum.reduce(t)) if t.size else (0, -1)  # t.min(), t.max()
     if low < 0 or high >= classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= classes))
         if bad.any():

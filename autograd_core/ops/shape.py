@@ -108,9 +108,12 @@ def sum_to(a: Tensor, shape: tuple, what: str = "sum_to_size") -> Tensor:
     return SumTo.apply(a, shape)
 
 
-def sum_array_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """The array ``x`` summed down to ``shape`` (``x.shape`` must be a broadcast of it)."""
-    summed = np.add.reduce(x, axis=_sum_to_axes(x.shape, shape))  # x.sum without its Python wrapper
+def sum_array_to(x: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None = None) -> np.ndarray:
+    """The array ``x`` summed down to ``shape`` (``x.shape`` must be a broadcast of it), over
+    ``axes`` when the caller already knows them (``_sum_to_axes``)."""
+    if axes is None:
+        axes = _sum_to_axes(x.shape, shape)
+    summed = np.add.reduce(x, axis=axes)  # x.sum without its Python wrapper
     return summed if summed.shape == shape else summed.reshape(shape)
 
 
