@@ -587,3 +587,36 @@ def test_random_programs_match_torch(data):
     assert ours[1] == pytest.approx(theirs[1], rel=1e-10, abs=1e-12)
     for grad_ours, grad_theirs in zip(ours[2], theirs[2]):
         np.testing.assert_allclose(grad_ours, grad_theirs, rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------- the two ways a backward formula runs
+def _matmul_case(rng):
+    return (lambda a, b: a @ b), [rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5))]
+
+
+def _relu_case(rng):
+    return (lambda a: a.relu()), [rng.standard_normal((3, 4))]
+
+
+def _cross_entropy_case(rng):
+    target = ag.tensor(rng.integers(0, 5, 6))
+    return (lambda logits: ag.nn.functional.cross_entropy(logits, target)), [rng.standard_normal((6, 5))]
+
+
+@pytest.mark.parametrize("case", [_matmul_case, _relu_case, _cross_entropy_case])
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_backward_on_arrays_matches_the_recorded_backward(case, seed):
+    """MatMul, Relu and CrossEntropy compute their gradient on the arrays when no graph of it
+    is built, and with Tensor operations under create_graph: both give the same numbers."""
+    rng = np.random.default_rng(seed)
+    function, arrays = case(rng)
+    inputs = [t64(array) for array in arrays]
+    output = function(*inputs)
+    upstream = t64(rng.standard_normal(tuple(output.shape)), requires_grad=False)
+    plain = grad(output, inputs, upstream, retain_graph=True)
+    recorded = grad(output, inputs, upstream, create_graph=True)
+    for plain_grad, recorded_grad in zip(plain, recorded):
+        assert plain_grad.grad_fn is None
+        assert recorded_grad.grad_fn is not None
+        np.testing.assert_allclose(plain_grad.numpy(), recorded_grad.numpy(), rtol=1e-14, atol=1e-15)
