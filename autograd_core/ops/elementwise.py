@@ -58,7 +58,13 @@ def _binary(function_class, name: str, a, b) -> Tensor:
     if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
         a, b = promote(a, b)
     try:
-        return function_class.apply(a, b)
+        if (a._requires_grad or b._requires_grad) and grad_mode._grad_enabled.get():
+            return function_class.apply(a, b)
+        ufunc = _PLAIN_ARITHMETIC.get(function_class)
+        if ufunc is None:
+            return function_class.apply(a, b)
+        out = ufunc(a._data, b._data)  # nothing to record: the arithmetic alone, without a node
+        return _tensor_from_array(out if type(out) is np.ndarray else np.asarray(out))
     except ValueError as error:
         if "broadcast" in str(error):
             raise _broadcast_error(name, a, b) from None
@@ -187,6 +193,12 @@ class Pow(Function):
         grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
         grad_b = grad * out * log(a) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
+
+
+# The ufunc each arithmetic operation's forward computes. ``_binary`` calls it directly when
+# there is nothing to record (grad mode off, as inside backward, or no input requiring grad):
+# a node object for it would cost several times the arithmetic on small tensors.
+_PLAIN_ARITHMETIC = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}
 
 
 def add(a: Tensor | float, b: Tensor | float, *, alpha: float = 1) -> Tensor:
