@@ -420,6 +420,16 @@ class Cosh(Function):
         return grad * sinh(a)
 
 
+def _gradient_from_output(backward_class, grad: Tensor, out: Tensor) -> Tensor:
+    """An activation's gradient from its output y, given by ``backward_class`` (ReluBackward,
+    TanhBackward, SigmoidBackward): a node of its own when a graph of the gradient is being
+    built (``create_graph``: differentiable again), else its ``compute(g, y)`` on the arrays,
+    which is all a training step needs and costs a fraction of a node."""
+    if grad_mode._grad_enabled.get():
+        return backward_class.apply(grad, out)
+    return _tensor_from_array(backward_class.compute(grad.numpy(), out.numpy()))
+
+
 class Tanh(Function):
     """tanh(a); d/da = 1 - tanh²(a), from the output."""
 
@@ -432,7 +442,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return TanhBackward.apply(grad, out)
+        return _gradient_from_output(TanhBackward, grad, out)
 
 
 class TanhBackward(Function):
@@ -442,10 +452,13 @@ class TanhBackward(Function):
     """
 
     @staticmethod
+    def compute(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return g * (1 - y * y)
+
+    @staticmethod
     def forward(ctx, grad: Tensor, out: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, out)
-        y = out.numpy()
-        return grad.numpy() * (1 - y * y)
+        return TanhBackward.compute(grad.numpy(), out.numpy())
 
     @staticmethod
     def backward(ctx, grad_grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -470,7 +483,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return SigmoidBackward.apply(grad, out)
+        return _gradient_from_output(SigmoidBackward, grad, out)
 
 
 class SigmoidBackward(Function):
@@ -480,10 +493,13 @@ class SigmoidBackward(Function):
     """
 
     @staticmethod
+    def compute(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return g * (y * (1 - y))
+
+    @staticmethod
     def forward(ctx, grad: Tensor, out: Tensor) -> np.ndarray:
         ctx.save_for_backward(grad, out)
-        y = out.numpy()
-        return grad.numpy() * (y * (1 - y))
+        return SigmoidBackward.compute(grad.numpy(), out.numpy())
 
     @staticmethod
     def backward(ctx, grad_grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -503,9 +519,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        if grad_mode._grad_enabled.get():  # create_graph: differentiable again, through ReluBackward
-            return ReluBackward.apply(grad, out)
-        return _tensor_from_array(grad.numpy() * (out.numpy() > 0))  # ReluBackward's forward, no node
+        return _gradient_from_output(ReluBackward, grad, out)
 
 
 class ReluBackward(Function):
@@ -516,13 +530,18 @@ class ReluBackward(Function):
     on an unpredictable mask."""
 
     @staticmethod
+    def compute(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return g * (y > 0)
+
+    @staticmethod
     def forward(ctx, grad: Tensor, out: Tensor) -> np.ndarray:
-        ctx.positive = out.numpy() > 0
-        return grad.numpy() * ctx.positive
+        ctx.save_for_backward(out)
+        return ReluBackward.compute(grad.numpy(), out.numpy())
 
     @staticmethod
     def backward(ctx, grad_grad: Tensor) -> tuple[Tensor | None, ...]:
-        mask = _tensor_from_array(ctx.positive.astype(grad_grad.dtype))
+        (out,) = ctx.saved_tensors
+        mask = _tensor_from_array((out.numpy() > 0).astype(grad_grad.dtype))
         return grad_grad * mask, grad_grad * 0
 
 

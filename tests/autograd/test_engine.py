@@ -598,17 +598,26 @@ def _relu_case(rng):
     return (lambda a: a.relu()), [rng.standard_normal((3, 4))]
 
 
+def _tanh_case(rng):
+    return (lambda a: a.tanh()), [rng.standard_normal((3, 4))]
+
+
+def _sigmoid_case(rng):
+    return (lambda a: a.sigmoid()), [rng.standard_normal((3, 4))]
+
+
 def _cross_entropy_case(rng):
     target = ag.tensor(rng.integers(0, 5, 6))
     return (lambda logits: ag.nn.functional.cross_entropy(logits, target)), [rng.standard_normal((6, 5))]
 
 
-@pytest.mark.parametrize("case", [_matmul_case, _relu_case, _cross_entropy_case])
+@pytest.mark.parametrize("case", [_matmul_case, _relu_case, _tanh_case, _sigmoid_case, _cross_entropy_case])
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_backward_on_arrays_matches_the_recorded_backward(case, seed):
-    """MatMul, Relu and CrossEntropy compute their gradient on the arrays when no graph of it
-    is built, and with Tensor operations under create_graph: both give the same numbers."""
+    """MatMul, the activations and CrossEntropy compute their gradient on the arrays when no
+    graph of it is built, and with Tensor operations under create_graph: both give the same
+    numbers."""
     rng = np.random.default_rng(seed)
     function, arrays = case(rng)
     inputs = [t64(array) for array in arrays]
