@@ -61,7 +61,6 @@ def main() -> dict:
         contenders,
         unit_count=OPERATIONS,
         unit_name="op",
-        rounds=9,
     )
 
 

@@ -98,7 +98,6 @@ def main() -> dict:
     return compare(
         "tanh RNN, 1,000 steps (input 32, hidden 64, batch 16): forward + backward",
         contenders,
-        rounds=5,
         target_seconds=0.2,
     )
 

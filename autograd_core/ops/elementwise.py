@@ -46,6 +46,9 @@ def promote(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> tuple[Tensor, Tenso
     return a, b
 
 
+_PYTHON_NUMBERS = (float, int)  # exact types: bool and NumPy scalars take the general path
+
+
 def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
     return ValueError(
         f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together. "
@@ -55,7 +58,13 @@ def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
 
 
 def _binary(function_class, name: str, a, b) -> Tensor:
-    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
+    # promote's commonest cases first, without its calls: a float tensor with a Python number
+    # keeps its dtype
+    if type(b) in _PYTHON_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+        b = _tensor_from_array(np.asarray(b, dtype=a._data.dtype))
+    elif type(a) in _PYTHON_NUMBERS and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+        a = _tensor_from_array(np.asarray(a, dtype=b._data.dtype))
+    elif not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
         a, b = promote(a, b)
     try:
         if (a._requires_grad or b._requires_grad) and grad_mode._grad_enabled.get():
