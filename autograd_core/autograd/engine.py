@@ -122,14 +122,7 @@ def run_backward(
                 _capture_outputs(node, grads, capture, captured)
                 if node not in needed:
                     continue
-            if len(grads) == 1:  # one output, the common case: called here, without a helper
-                grad = grads[0]
-                node._grad = grad._data
-                results = type(node).backward(node, grad)
-                if type(results) is not tuple or len(results) != len(node._next) or _anomaly_mode[0]:
-                    results = _checked_results(node, results)
-            else:
-                results = _call_backward(node, grads)
+            results = _call_backward(node, grads)
             for index, edge in enumerate(node._next):
                 grad = results[index]
                 if edge is None or grad is None:
@@ -155,12 +148,8 @@ def run_backward(
                 dependencies[target] = remaining
                 if remaining == 0:
                     ready.append(target)
-            if not retain_graph:  # as _free(node), written out: this loop runs once per node
-                if node._saved is not None:
-                    node._saved = _FREED
-                value = node._value
-                if type(value) is np.ndarray and value.size > _KEEP_VALUE_SIZE:
-                    node._value = None
+            if not retain_graph:
+                _free(node)
         for leaf, grad in leaf_grads.items():
             if leaf._backward_hooks:
                 grad = _run_leaf_hooks(leaf, grad)
@@ -228,12 +217,6 @@ def _call_backward(node, grads) -> tuple:
         grads = [_tensor_from_array(np.zeros_like(v)) if g is None else g for g, v in zip(grads, node._value)]
         node._grad = tuple(g._data for g in grads)
         results = type(node).backward(node, *grads)
-    return _checked_results(node, results)
-
-
-def _checked_results(node, results) -> tuple:
-    """What backward returned, as a tuple of one gradient per input (checked for nan and inf in
-    anomaly mode)."""
     if type(results) is not tuple:
         results = (results,)
     if len(results) != len(node._next):
@@ -297,8 +280,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, owned: set, create_graph: bool)
     if not create_graph:
         grad = grad.detach() if grad._requires_grad else grad
     if leaf.grad is None:
-        base = grad._data.base
-        key = id(grad._data) if base is None else id(base)  # _storage_key, written out
+        key = _storage_key(grad._data)
         if key in owned:
             grad = grad.clone() if create_graph else _tensor_from_array(grad._data.copy())
         else:

@@ -32,8 +32,17 @@ def as_operand(value: Tensor | ArrayLike, like: Tensor) -> Tensor:
     return _tensor_from_array(array)
 
 
+_PYTHON_NUMBERS = (float, int)  # exact types: bool and NumPy scalars take the general path
+
+
 def promote(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of one dtype, by PyTorch's promotion rules."""
+    # The commonest case first, in a few steps: a float tensor with a Python number keeps its
+    # dtype (scalar_result_type's answer), as in x * 0.5 or 1 - x
+    if type(b) in _PYTHON_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+        return a, _tensor_from_array(np.asarray(b, dtype=a._data.dtype))
+    if type(a) in _PYTHON_NUMBERS and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+        return _tensor_from_array(np.asarray(a, dtype=b._data.dtype)), b
     if not isinstance(a, Tensor):
         a = as_operand(a, b)
     elif not isinstance(b, Tensor):
@@ -46,9 +55,6 @@ def promote(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> tuple[Tensor, Tenso
     return a, b
 
 
-_PYTHON_NUMBERS = (float, int)  # exact types: bool and NumPy scalars take the general path
-
-
 def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
     return ValueError(
         f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together. "
@@ -58,13 +64,7 @@ def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
 
 
 def _binary(function_class, name: str, a, b) -> Tensor:
-    # promote's commonest cases first, without its calls: a float tensor with a Python number
-    # keeps its dtype
-    if type(b) in _PYTHON_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f":
-        b = _tensor_from_array(np.asarray(b, dtype=a._data.dtype))
-    elif type(a) in _PYTHON_NUMBERS and isinstance(b, Tensor) and b._data.dtype.kind == "f":
-        a = _tensor_from_array(np.asarray(a, dtype=b._data.dtype))
-    elif not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype):
         a, b = promote(a, b)
     try:
         if (a._requires_grad or b._requires_grad) and grad_mode._grad_enabled.get():
